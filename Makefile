@@ -1,0 +1,33 @@
+# `make run`: set up, find (or download) the data, extract landmarks, train and score the Random Forest.
+# `make test`: set up and run the tests.
+PYTHON ?= $(firstword $(foreach p,python3.12 python3.11,$(if $(shell $(p) -c 'import sys; print(sys.version_info[:2] in [(3, 11), (3, 12)])' 2>/dev/null | grep True),$(p))))
+VENV := .venv
+ASL := $(VENV)/bin/asl
+SHARED_DATA := ../shared/data/sign-language-mnist
+# data/raw if it holds the CSVs, else the shared copy beside this clone, else data/raw (downloaded).
+DATA_DIR ?= $(if $(wildcard data/raw/sign_mnist_train.csv),data/raw,$(if $(wildcard $(SHARED_DATA)/sign_mnist_train.csv),$(SHARED_DATA),data/raw))
+
+.PHONY: run test data benchmark clean
+
+$(VENV)/.installed: pyproject.toml
+	@test -n "$(PYTHON)" || { echo "error: Python 3.11 or 3.12 is needed (mediapipe 0.10.21 supports no other)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -e '.[test]'
+	touch $@
+
+data: $(VENV)/.installed
+	@test -f $(DATA_DIR)/sign_mnist_train.csv -a -f $(DATA_DIR)/sign_mnist_test.csv || $(ASL) download --data-dir $(DATA_DIR)
+
+run: data
+	$(ASL) extract-landmarks --split all --mode crop --data-dir $(DATA_DIR)
+	$(ASL) train-rf --data-dir $(DATA_DIR)
+
+test: $(VENV)/.installed
+	$(VENV)/bin/pytest -q
+
+benchmark: data
+	ASL_DATA_DIR=$(DATA_DIR) $(VENV)/bin/python benchmarks/run_benchmarks.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,5 @@
+"""`python -m asl` runs the command line."""
+
+from asl.cli import main
+
+main()

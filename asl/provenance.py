@@ -1,0 +1,48 @@
+"""What produced a result: library versions, code version, file hashes."""
+
+from __future__ import annotations
+
+import platform
+import subprocess
+from importlib import metadata
+from pathlib import Path
+
+from landmarks.crop import file_sha256
+
+PACKAGES = ("asl", "numpy", "scikit-learn", "pandas", "mediapipe", "ai-edge-litert", "joblib")
+
+
+def versions(packages: tuple[str, ...] = PACKAGES) -> dict[str, str]:
+    """Installed versions of ``packages`` (read from metadata, nothing imported) and Python's."""
+    found = {"python": platform.python_version()}
+    for name in packages:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = "not installed"
+    return found
+
+
+def code_version() -> str:
+    """The git commit of this checkout (with '-dirty' for uncommitted changes), or 'unknown'."""
+    root = Path(__file__).resolve().parent.parent
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True,
+                                check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
+                               capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return commit + ("-dirty" if dirty else "")
+
+
+def machine() -> str:
+    """A one-line description of this machine."""
+    import os
+
+    return f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+
+
+def sha256_of(paths: dict[str, Path]) -> dict[str, str]:
+    """sha256 of each named file."""
+    return {name: file_sha256(Path(p).resolve()) for name, p in paths.items()}

@@ -1,0 +1,71 @@
+"""`asl train-rf`: fit the landmark Random Forest, score it on the test split, save it."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from asl.dataset import LETTERS
+from asl.errors import AslError
+from asl.extraction import COORDINATES
+from asl.modelfile import save_model
+from asl.provenance import code_version, versions
+from classifiers import NO_HAND, make_random_forest, score_predictions
+
+
+def predict_table(pipeline, table: pd.DataFrame) -> np.ndarray:
+    """Letters for each row of a landmark table; ``NO_HAND`` where no hand was found."""
+    predictions = np.full(len(table), NO_HAND, dtype=object)
+    hand = table["hand"].to_numpy()
+    if hand.any():
+        predictions[hand] = pipeline.predict(table.loc[hand, COORDINATES].to_numpy())
+    return predictions
+
+
+def train_random_forest(
+    table: pd.DataFrame,
+    table_meta: dict,
+    model_path: Path,
+    n_estimators: int = 300,
+    seed: int = 0,
+    use_z: bool = True,
+) -> dict:
+    """Fit on the train rows with a hand, score on every test row, save model and metrics JSON."""
+    train = table[(table["split"] == "train") & table["hand"]]
+    test = table[table["split"] == "test"]
+    if train.empty or test.empty:
+        raise AslError("the landmark table needs train rows with a hand and test rows; extract with --split all")
+    if train["letter"].nunique() < 2:
+        raise AslError("the train rows hold fewer than two letters; extract more rows (no --limit)")
+    pipeline = make_random_forest(n_estimators=n_estimators, seed=seed, use_z=use_z)
+    started = time.perf_counter()
+    pipeline.fit(train[COORDINATES].to_numpy(), train["letter"].to_numpy())
+    train_seconds = time.perf_counter() - started
+
+    started = time.perf_counter()
+    predictions = predict_table(pipeline, test)
+    predict_seconds = time.perf_counter() - started
+    metrics = {
+        "model": "random_forest",
+        **score_predictions(test["letter"].to_numpy(), predictions, LETTERS),
+        "n_train": int(len(train)),
+        "train_seconds": round(train_seconds, 2),
+        "predict_seconds_per_image": predict_seconds / len(test),
+        "params": {"n_estimators": n_estimators, "seed": seed, "use_z": use_z},
+        "landmarks": table_meta["landmarker"],
+        "data_sha256": table_meta["source_sha256"],
+        "code_version": code_version(),
+        "versions": versions(),
+    }
+    save_model(model_path, pipeline, table_meta["landmarker"], {"letters": list(LETTERS)})
+    metrics["model_bytes"] = os.path.getsize(model_path)
+    metrics_path = Path(model_path).with_suffix(".json")
+    tmp = metrics_path.with_name(metrics_path.name + ".tmp")
+    tmp.write_text(json.dumps(metrics, indent=2) + "\n")
+    os.replace(tmp, metrics_path)
+    return metrics

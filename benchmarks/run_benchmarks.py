@@ -1,0 +1,188 @@
+"""Measure the landmark pipeline on the full data and write benchmarks/RESULTS.md.
+
+Usage: ASL_DATA_DIR=<folder with the CSVs> python benchmarks/run_benchmarks.py [--quick]
+(`make benchmark` finds the data the way `make run` does). Every step runs the real `asl`
+command in a subprocess; its wall time and peak memory (largest process) are recorded.
+--quick uses 500 rows per split: for trying the script, not for reporting.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+
+from asl.dataset import load_split, resolve_data_dir  # noqa: E402
+from asl.provenance import code_version, machine  # noqa: E402
+
+WORK = HERE / "work"
+ASL = [sys.executable, "-m", "asl"]
+PEAK = "import resource, subprocess, sys; c = subprocess.run(sys.argv[1:]).returncode; " \
+       "print('PEAK_KB', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); sys.exit(c)"
+
+
+def timed(args: list[str], ok_codes=(0,)) -> dict:
+    """Run a command; its wall seconds, peak RSS of its largest process (MiB) and stdout."""
+    started = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-c", PEAK, *args], capture_output=True, text=True, cwd=ROOT)
+    seconds = time.perf_counter() - started
+    if proc.returncode not in ok_codes:
+        sys.exit(f"benchmark step failed ({proc.returncode}): {' '.join(args)}\n{proc.stderr[-2000:]}")
+    peak_kb = int(proc.stderr.rsplit("PEAK_KB", 1)[1].split()[0])
+    return {"seconds": seconds, "peak_mib": peak_kb / 1024, "stdout": proc.stdout, "code": proc.returncode}
+
+
+def shown(args: list[str]) -> str:
+    return "asl " + " ".join(str(a) for a in args[len(ASL):])
+
+
+def litert_ceiling(workers: int, n: int = 400) -> float:
+    """Raw landmark-model invocations per second, one interpreter per process, ``workers`` processes."""
+    code = (
+        "import time, numpy as np; from landmarks.crop import CropLandmarker; c = CropLandmarker();"
+        "x = np.random.default_rng(0).random((224, 224, 3), dtype=np.float32); c.infer(x);"
+        f"t = time.perf_counter(); [c.infer(x) for _ in range({n})]; print(time.perf_counter() - t)"
+    )
+    started = time.perf_counter()
+    procs = [subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+             for _ in range(workers)]
+    spans = [float(p.communicate()[0].strip().splitlines()[-1]) for p in procs]
+    del started
+    return workers * n / max(spans)
+
+
+def write_pngs(data_dir: Path, folder: Path, limit: int | None) -> tuple[int, dict[str, str]]:
+    """The test split as PNG files named by row; returns their count and {file name: letter}."""
+    from PIL import Image
+
+    images, letters = load_split(data_dir, "test", limit)
+    folder.mkdir(parents=True, exist_ok=True)
+    truth = {}
+    for i, (image, letter) in enumerate(zip(images, letters)):
+        name = f"{i:05d}.png"
+        if not (folder / name).exists():
+            Image.fromarray(image).save(folder / name)
+        truth[name] = letter
+    return len(images), truth
+
+
+def score_json_lines(stdout: str, truth) -> dict:
+    """Accuracy over all files, coverage and failures of `asl predict --json` output."""
+    rows = [json.loads(line) for line in stdout.splitlines() if line.strip()]
+    correct = sum(r["letter"] == truth(r["path"]) for r in rows)
+    return {"files": len(rows), "hand": sum(r["hand"] for r in rows), "correct": correct,
+            "errors": sum("error" in r for r in rows),
+            "accuracy": correct / len(rows), "coverage": sum(r["hand"] for r in rows) / len(rows)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="500 rows per split, for trying the script")
+    parser.add_argument("--photos", type=Path, default=ROOT.parent / "shared/data/asl-photos-dev")
+    args = parser.parse_args()
+    data_dir = resolve_data_dir().resolve()
+    limit = ["--limit", "500"] if args.quick else []
+    workers = os.cpu_count() or 1
+    WORK.mkdir(parents=True, exist_ok=True)
+    results: dict = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "machine": machine(),
+                     "code_version": code_version(), "data_dir": str(data_dir), "quick": args.quick, "steps": {}}
+    steps = results["steps"]
+
+    def step(name: str, cmd: list, ok_codes=(0,)) -> dict:
+        print(f"[benchmark] {name}: {shown(cmd) if cmd[:len(ASL)] == ASL else ' '.join(map(str, cmd))}", flush=True)
+        out = timed([str(c) for c in cmd], ok_codes)
+        steps[name] = {"command": shown(cmd), "seconds": round(out["seconds"], 2), "peak_mib": round(out["peak_mib"])}
+        return out
+
+    steps["litert_ceiling"] = {"command": f"CropLandmarker.infer x 400 in each of {workers} processes",
+                               "images_per_second": round(litert_ceiling(workers), 1)}
+    tables = {}
+    for mode, split in (("crop", "all"), ("detect", "test"), ("auto", "test")):
+        out_path = WORK / f"landmarks-{mode}.parquet"
+        out_path.unlink(missing_ok=True)
+        step(f"extract_{mode}", ASL + ["extract-landmarks", "--split", split, "--mode", mode, "--data-dir", data_dir,
+                                       "--out", out_path, *limit])
+        import pandas as pd
+
+        table = pd.read_parquet(out_path)
+        tables[mode] = table
+        steps[f"extract_{mode}"].update(
+            images=len(table), images_per_second=round(len(table) / steps[f"extract_{mode}"]["seconds"], 1),
+            coverage_test=round(float(table.loc[table["split"] == "test", "hand"].mean()), 4),
+        )
+
+    model = WORK / "rf.joblib"
+    step("train_rf", ASL + ["train-rf", "--landmarks", WORK / "landmarks-crop.parquet", "--model", model, "--seed", "0"])
+    metrics = json.loads(model.with_suffix(".json").read_text())
+    results["random_forest"] = {k: metrics[k] for k in ("accuracy", "coverage", "accuracy_on_hand", "macro_f1",
+                                                        "n_images", "n_train", "train_seconds", "model_bytes")}
+
+    n_png, truth = write_pngs(data_dir, WORK / "test-png", 500 if args.quick else None)
+    one = WORK / "test-png" / "00000.png"
+    cold = [step("predict_one_cold", ASL + ["predict", one, "--model", model, "--mode", "crop"], (0, 3))["seconds"]
+            for _ in range(3)]
+    steps["predict_one_cold"]["seconds_median_of_3"] = round(statistics.median(cold), 2)
+    out = step("predict_test_png", ASL + ["predict", WORK / "test-png", "--model", model, "--mode", "crop", "--json"],
+               (0, 3))
+    results["predict_test_png"] = score_json_lines(out["stdout"], lambda p: truth[Path(p).name])
+    if args.photos.is_dir():
+        out = step("predict_photos", ASL + ["predict", args.photos, "--model", model, "--json"], (0, 3))
+        results["predict_photos"] = score_json_lines(out["stdout"], lambda p: Path(p).parent.name)
+    (HERE / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    (HERE / "RESULTS.md").write_text(render(results, "make benchmark" + (" (--quick)" if args.quick else "")))
+    print(f"wrote {HERE / 'RESULTS.md'}")
+
+
+def render(r: dict, command: str) -> str:
+    s, rf = r["steps"], r["random_forest"]
+    lines = [
+        "# Benchmark results", "",
+        f"Written by `python benchmarks/run_benchmarks.py` (`{command}`) on {r['date']}.",
+        f"Machine: {r['machine']}. Code: `{r['code_version']}`. Data: `{r['data_dir']}`.",
+        "Each step is the real command in a subprocess; peak memory is the largest process's RSS.", "",
+        "## Landmark extraction", "",
+        "| mode | split | images | images/s | hand found (test split) | wall s | peak MiB | command |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for mode, split in (("crop", "all"), ("detect", "test"), ("auto", "test")):
+        e = s[f"extract_{mode}"]
+        lines.append(f"| {mode} | {split} | {e['images']} | {e['images_per_second']} | {e['coverage_test']:.2%} | "
+                     f"{e['seconds']} | {e['peak_mib']} | `{e['command']}` |")
+    c = s["litert_ceiling"]
+    lines += ["", f"Ceiling: the landmark model alone on LiteRT runs {c['images_per_second']} inferences/s "
+                  f"({c['command']}); crop mode tries a second or third view on images whose first view "
+                  "scores below the threshold.", "",
+              "## Random Forest (crop-mode landmarks, test split)", "",
+              "| accuracy (all test images) | hand found | accuracy where found | macro F1 | train images | "
+              "training s | model size | command |", "|---|---|---|---|---|---|---|---|",
+              f"| {rf['accuracy']:.2%} | {rf['coverage']:.2%} | {rf['accuracy_on_hand']:.2%} | {rf['macro_f1']:.4f} | "
+              f"{rf['n_train']} | {rf['train_seconds']} | {rf['model_bytes'] / 2**20:.1f} MiB | "
+              f"`{s['train_rf']['command']}` (peak {s['train_rf']['peak_mib']} MiB) |", "",
+              "## `asl predict`", "",
+              "| what | result | wall s | peak MiB | command |", "|---|---|---|---|---|",
+              f"| one image, cold start (median of 3) | - | {s['predict_one_cold']['seconds_median_of_3']} | "
+              f"{s['predict_one_cold']['peak_mib']} | `{s['predict_one_cold']['command']}` |"]
+    p = r["predict_test_png"]
+    lines.append(f"| the test split written as {p['files']} PNG files | accuracy {p['accuracy']:.2%}, hand found "
+                 f"{p['coverage']:.2%}, {p['errors']} errors | {s['predict_test_png']['seconds']} | "
+                 f"{s['predict_test_png']['peak_mib']} | `{s['predict_test_png']['command']}` |")
+    if "predict_photos" in r:
+        p = r["predict_photos"]
+        lines.append(f"| {p['files']} real photos (asl-photos-dev, development figure) | accuracy {p['accuracy']:.2%}, "
+                     f"hand found {p['coverage']:.2%}, {p['errors']} errors | {s['predict_photos']['seconds']} | "
+                     f"{s['predict_photos']['peak_mib']} | `{s['predict_photos']['command']}` |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    main()

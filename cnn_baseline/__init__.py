@@ -1,0 +1,1 @@
+"""ResNet50 baseline on the pixels (issue 3)."""

@@ -1,0 +1,61 @@
+"""Detect mode: the full MediaPipe Hands pipeline (palm detector, then landmarks) for photos in
+which the hand is somewhere in the frame."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from landmarks.image import as_rgb
+from landmarks.result import NUM_LANDMARKS, HandResult
+
+DEFAULT_MIN_DETECTION = 0.5
+
+
+class DetectLandmarker:
+    """Landmarks of the most confident hand that MediaPipe Hands finds in a photo.
+
+    ``score`` is MediaPipe's handedness confidence: its Python API exposes no per-hand detection
+    score, and every hand it returns has already passed the palm detector's
+    ``min_detection`` threshold and the landmark model's 0.5 hand-presence threshold.
+    """
+
+    mode = "detect"
+
+    def __init__(self, min_detection: float = DEFAULT_MIN_DETECTION, model_complexity: int = 1) -> None:
+        import mediapipe as mp  # heavy: imported only when detect mode is used
+
+        self.min_detection = min_detection
+        self.model_complexity = model_complexity
+        self._version = mp.__version__
+        self._hands = mp.solutions.hands.Hands(
+            static_image_mode=True,
+            max_num_hands=1,
+            model_complexity=model_complexity,
+            min_detection_confidence=min_detection,
+        )
+
+    def settings(self) -> dict:
+        """What determines this landmarker's output, for provenance."""
+        return {
+            "mode": self.mode,
+            "min_detection": self.min_detection,
+            "model_complexity": self.model_complexity,
+            "mediapipe": self._version,
+        }
+
+    def __call__(self, image: np.ndarray) -> HandResult:
+        """Landmarks of the hand in ``image`` (grey, RGB or RGBA uint8, any size)."""
+        rgb = as_rgb(image)
+        found = self._hands.process(rgb)
+        if not found.multi_hand_landmarks:
+            return HandResult.none(self.mode)
+        h, w = rgb.shape[:2]
+        points = found.multi_hand_landmarks[0].landmark
+        landmarks = np.array([[p.x * w, p.y * h, p.z * w] for p in points], dtype=np.float32)
+        assert landmarks.shape == (NUM_LANDMARKS, 3)
+        label = found.multi_handedness[0].classification[0]
+        return HandResult(found=True, score=float(label.score), handedness=label.label,
+                          mode=self.mode, landmarks=landmarks)
+
+    def close(self) -> None:
+        self._hands.close()

@@ -1,0 +1,57 @@
+"""Landmark features as a scikit-learn transformer."""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+
+from landmarks.result import NUM_LANDMARKS
+
+WRIST, MIDDLE_MCP = 0, 9
+_PAIRS = np.array(list(combinations(range(NUM_LANDMARKS), 2)))
+
+
+class LandmarkFeatures(TransformerMixin, BaseEstimator):
+    """Wrist-relative, scale-normalised coordinates plus all pairwise joint distances.
+
+    Input: (n, 63) rows ``x0, y0, z0, ..., x20, y20, z20`` or (n, 21, 3). The hand is moved so
+    the wrist is at the origin and scaled so the wrist-to-middle-knuckle distance is 1, so the
+    features do not change when the hand is moved or resized in the image. ``use_z=False``
+    drops depth (z is zeroed before anything is computed).
+    Output: 63 coordinates + 210 distances (n, 273).
+    """
+
+    def __init__(self, use_z: bool = True) -> None:
+        self.use_z = use_z
+
+    def fit(self, X, y=None):
+        self._check(X)
+        self.n_features_in_ = 3 * NUM_LANDMARKS
+        return self
+
+    def _check(self, X) -> np.ndarray:
+        points = np.asarray(X, dtype=np.float64)
+        if points.ndim == 2 and points.shape[1] == 3 * NUM_LANDMARKS:
+            points = points.reshape(-1, NUM_LANDMARKS, 3)
+        if points.ndim != 3 or points.shape[1:] != (NUM_LANDMARKS, 3):
+            raise ValueError(f"expected (n, 63) or (n, 21, 3) landmarks, got shape {np.shape(X)}")
+        if not np.isfinite(points).all():
+            raise ValueError("landmarks contain NaN or infinite values")
+        return points
+
+    def transform(self, X) -> np.ndarray:
+        points = self._check(X).copy()
+        if not self.use_z:
+            points[:, :, 2] = 0.0
+        points -= points[:, WRIST : WRIST + 1]
+        scale = np.linalg.norm(points[:, MIDDLE_MCP], axis=1)
+        points /= np.where(scale > 1e-9, scale, 1.0)[:, None, None]
+        distances = np.linalg.norm(points[:, _PAIRS[:, 0]] - points[:, _PAIRS[:, 1]], axis=2)
+        return np.hstack([points.reshape(len(points), -1), distances])
+
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        coords = [f"{a}{i}" for i in range(NUM_LANDMARKS) for a in "xyz"]
+        dists = [f"d{i}_{j}" for i, j in _PAIRS]
+        return np.array(coords + dists, dtype=object)

@@ -1,0 +1,30 @@
+"""The result of looking for one hand in one image."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+NUM_LANDMARKS = 21
+
+
+@dataclass(frozen=True)
+class HandResult:
+    """One image's hand: 21x3 landmarks in the input image's pixels (z on the x scale).
+
+    ``found`` says whether the score passed the landmarker's threshold; ``landmarks`` is
+    ``None`` only when the mode produced no landmarks at all. ``mode`` is the path that
+    produced them (``crop`` or ``detect``).
+    """
+
+    found: bool
+    score: float
+    handedness: str | None
+    mode: str
+    landmarks: np.ndarray | None
+
+    @classmethod
+    def none(cls, mode: str, score: float = 0.0) -> HandResult:
+        """A result for an image in which the mode found no hand."""
+        return cls(found=False, score=score, handedness=None, mode=mode, landmarks=None)

@@ -1,0 +1,637 @@
+"""The `asl` command line end to end: train-rf, extract-landmarks and predict with the real models."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import joblib
+import numpy as np
+import pytest
+from conftest import MNIST_DIR, PHOTOS_DIR, needs_mnist, needs_photos, write_csv
+from PIL import Image
+from typer.testing import CliRunner
+
+from asl.cli import app
+from asl.dataset import HEADER
+
+pytestmark = needs_mnist
+
+METRIC_KEYS = {
+    "accuracy", "coverage", "accuracy_on_hand", "macro_f1", "per_letter_accuracy",
+    "train_seconds", "params", "versions", "data_sha256",
+}
+N_IMAGES = 12
+
+
+def invoke(*args: str):
+    """Run `asl ARGS`; stdout and stderr are kept apart (result.stdout / result.stderr)."""
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+def assert_clean(result) -> None:
+    """No Python exception escaped the command (CliRunner swallows tracebacks, so check it)."""
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    assert "Traceback" not in result.output
+
+
+def assert_one_line_error(result, *fragments: str, exit_code: int | None = None) -> str:
+    """A failed command that printed exactly one 'error: ...' line on stderr, containing ``fragments``."""
+    assert_clean(result)
+    if exit_code is None:
+        assert result.exit_code != 0, result.output
+    else:
+        assert result.exit_code == exit_code, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    line = lines[0]
+    assert line.startswith("error: "), line
+    for fragment in fragments:
+        assert fragment in line, (fragment, line)
+    return line
+
+
+def json_lines(result) -> list[dict]:
+    return [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+
+
+# ---------------------------------------------------------------------------------------------
+# Shared fixtures: one small real model, and a folder of real test images
+
+
+@pytest.fixture(scope="session")
+def trained(small_mnist_dir, tmp_path_factory):
+    """train-rf on 400 train + 200 test images: extracts the table first (real LiteRT model)."""
+    folder = tmp_path_factory.mktemp("trained")
+    landmarks, model = folder / "lm.parquet", folder / "rf.joblib"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(folder)
+        result = invoke("train-rf", "--data-dir", small_mnist_dir, "--landmarks", landmarks, "--model", model,
+                        "--n-estimators", 30, "--workers", 1)
+    assert_clean(result)
+    assert result.exit_code == 0, result.output
+    return {"landmarks": landmarks, "model": model, "result": result, "folder": folder}
+
+
+@pytest.fixture(scope="session")
+def test_images():
+    """The first real test images (28x28 grey) and their letters."""
+    from asl.dataset import load_split
+
+    return load_split(MNIST_DIR, "test", limit=N_IMAGES)
+
+
+@pytest.fixture(scope="session")
+def image_folder(test_images, tmp_path_factory):
+    """The test images as RGB PNGs; returns (folder, {file name: true letter})."""
+    folder = tmp_path_factory.mktemp("images")
+    images, letters = test_images
+    truth = {}
+    for i, (image, letter) in enumerate(zip(images, letters)):
+        name = f"img{i:02d}.png"
+        Image.fromarray(image).convert("RGB").save(folder / name)
+        truth[name] = letter
+    return folder, truth
+
+
+@pytest.fixture
+def in_tmp(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+# ---------------------------------------------------------------------------------------------
+# help
+
+
+def test_help_lists_the_commands(in_tmp):
+    result = invoke("--help")
+    assert_clean(result)
+    assert result.exit_code == 0
+    for command in ("download", "extract-landmarks", "train-rf", "predict"):
+        assert command in result.stdout
+
+
+# ---------------------------------------------------------------------------------------------
+# train-rf
+
+
+def test_train_rf_writes_model_and_metrics(trained, small_mnist_dir):
+    model = trained["model"]
+    assert model.is_file() and model.stat().st_size > 0
+    assert trained["landmarks"].is_file()
+    metrics_path = model.with_suffix(".json")
+    assert metrics_path == trained["folder"] / "rf.json" and metrics_path.is_file()
+    metrics = json.loads(metrics_path.read_text())
+    assert METRIC_KEYS <= set(metrics)
+    for key in ("accuracy", "coverage", "accuracy_on_hand", "macro_f1"):
+        assert 0.0 <= metrics[key] <= 1.0, key
+    assert metrics["accuracy"] > 0.2  # well above chance (1/24) even for a tiny forest
+    assert metrics["n_images"] == 200
+    assert metrics["params"]["n_estimators"] == 30 and metrics["params"]["seed"] == 0
+    assert set(metrics["per_letter_accuracy"]) <= set("ABCDEFGHIKLMNOPQRSTUVWXY")
+    assert all(0.0 <= v <= 1.0 for v in metrics["per_letter_accuracy"].values())
+    import hashlib
+
+    assert metrics["data_sha256"] == {
+        name: hashlib.sha256((small_mnist_dir / name).read_bytes()).hexdigest()
+        for name in ("sign_mnist_train.csv", "sign_mnist_test.csv")
+    }
+    assert "scikit-learn" in json.dumps(metrics["versions"]) or "sklearn" in json.dumps(metrics["versions"])
+    out = trained["result"].stdout
+    assert "extracting landmarks first" in out
+    assert re.search(r"test split: accuracy \d+\.\d\d% over 200 images", out)
+    assert f"wrote {model}" in out
+    # no partial folders or temporary files are left behind
+    leftovers = [p.name for p in trained["folder"].iterdir() if p.name.endswith((".tmp", ".partial"))]
+    assert leftovers == []
+
+
+def test_train_rf_same_seed_same_scores(trained, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    again = tmp_path / "again" / "rf.joblib"
+    result = invoke("train-rf", "--landmarks", trained["landmarks"], "--model", again, "--n-estimators", 30)
+    assert_clean(result)
+    assert result.exit_code == 0, result.output
+    assert "extracting" not in result.stdout  # the table exists: no second extraction
+    first = json.loads(trained["model"].with_suffix(".json").read_text())
+    second = json.loads(again.with_suffix(".json").read_text())
+    for key in ("accuracy", "coverage", "accuracy_on_hand", "macro_f1", "per_letter_accuracy", "data_sha256"):
+        assert first[key] == second[key], key
+
+
+def test_train_rf_rejects_zero_trees(trained, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = invoke("train-rf", "--landmarks", trained["landmarks"], "--model", tmp_path / "rf.joblib",
+                    "--n-estimators", 0)
+    assert_clean(result)
+    assert result.exit_code == 2, result.output
+    assert "n-estimators" in result.stderr
+    assert not (tmp_path / "rf.joblib").exists()
+
+
+def test_train_rf_rejects_a_file_that_is_not_a_table(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    garbage = tmp_path / "lm.parquet"
+    garbage.write_bytes(b"this is not parquet\x00\x01\x02" * 50)
+    result = invoke("train-rf", "--landmarks", garbage, "--model", tmp_path / "rf.joblib")
+    assert_one_line_error(result, "lm.parquet")
+    assert not (tmp_path / "rf.joblib").exists()
+    assert not (tmp_path / "rf.json").exists()
+
+
+# ---------------------------------------------------------------------------------------------
+# extract-landmarks: bad inputs
+
+
+def test_extract_with_no_csv_names_it_and_suggests_download(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    out = tmp_path / "out.parquet"
+    result = invoke("extract-landmarks", "--data-dir", empty, "--out", out)
+    assert_one_line_error(result, "sign_mnist_", "asl download", exit_code=1)
+    assert not out.exists()
+    assert not (tmp_path / "data").exists()
+
+
+def test_extract_with_a_bad_header_names_file_and_line(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    bad = ["label"] + [f"pixel{i}" for i in range(1, 785)]
+    bad[5] = "pixelX"
+    write_csv(raw / "sign_mnist_train.csv", [0, 1, 2], header=",".join(bad))
+    write_csv(raw / "sign_mnist_test.csv", [0, 1, 2])
+    out = tmp_path / "out.parquet"
+    result = invoke("extract-landmarks", "--data-dir", raw, "--out", out)
+    assert_one_line_error(result, "sign_mnist_train.csv", "line 1", exit_code=1)
+    assert not out.exists()
+    assert not out.with_name(out.name + ".partial").exists()
+
+
+def test_extract_with_a_pixel_out_of_range_names_file_and_line(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    images = np.full((4, 784), 100)
+    images[2, 10] = 300  # data line 3 -> file line 4
+    write_csv(raw / "sign_mnist_train.csv", [0, 1, 2, 3])
+    write_csv(raw / "sign_mnist_test.csv", [0, 1, 2, 3], images)
+    out = tmp_path / "out.parquet"
+    result = invoke("extract-landmarks", "--data-dir", raw, "--out", out, "--split", "test")
+    line = assert_one_line_error(result, "sign_mnist_test.csv", "line 4", "300", exit_code=1)
+    assert HEADER[11] in line
+    assert not out.exists()
+    assert not out.with_name(out.name + ".partial").exists()
+
+
+def test_extract_with_an_unknown_split_is_a_usage_error(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = invoke("extract-landmarks", "--split", "bogus", "--out", tmp_path / "out.parquet")
+    assert_clean(result)
+    assert result.exit_code == 2
+    assert "bogus" in result.stderr
+    assert not (tmp_path / "out.parquet").exists()
+
+
+# ---------------------------------------------------------------------------------------------
+# predict
+
+
+def test_predict_json_lines(trained, image_folder, in_tmp):
+    folder, truth = image_folder
+    result = invoke("predict", folder, "--model", trained["model"], "--mode", "crop", "--json")
+    assert_clean(result)
+    rows = json_lines(result)
+    assert [Path(r["path"]).name for r in rows] == sorted(truth)
+    assert result.exit_code in (0, 3), result.output
+    assert (result.exit_code == 3) == any(not r["hand"] for r in rows)
+    assert result.stderr.strip() == ""
+    right = 0
+    for row in rows:
+        assert {"path", "letter", "probability", "top", "hand"} <= set(row)
+        assert isinstance(row["hand"], bool)
+        if not row["hand"]:
+            assert row["letter"] is None and row["top"] == []
+            continue
+        top = row["top"]
+        assert len(top) == 3
+        assert all(len(t) == 2 and isinstance(t[0], str) and 0.0 <= t[1] <= 1.0 for t in top)
+        probabilities = [t[1] for t in top]
+        assert probabilities == sorted(probabilities, reverse=True)
+        assert len({t[0] for t in top}) == 3
+        assert row["letter"] == top[0][0] and row["probability"] == top[0][1]
+        right += row["letter"] == truth[Path(row["path"]).name]
+    assert right >= len(truth) // 2, rows
+
+
+def test_predict_top_k(trained, image_folder, in_tmp):
+    folder, truth = image_folder
+    name = sorted(truth)[0]
+    result = invoke("predict", folder / name, "--model", trained["model"], "--mode", "crop", "--json",
+                    "--top-k", 5)
+    assert_clean(result)
+    (row,) = json_lines(result)
+    if row["hand"]:
+        assert len(row["top"]) == 5
+
+
+def test_predict_reads_other_formats_and_sizes(trained, test_images, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    image = test_images[0][0]
+    grey = Image.fromarray(image)
+    folder = tmp_path / "formats"
+    folder.mkdir()
+    grey.convert("RGB").save(folder / "a.jpg", quality=95)
+    rgba = grey.convert("RGBA")
+    rgba.putalpha(255)
+    rgba.save(folder / "b_rgba.png")
+    grey.save(folder / "c_grey.png")
+    grey.convert("RGB").resize((300, 200), Image.BICUBIC).save(folder / "d_large.png")
+    grey.resize((40, 90), Image.BICUBIC).save(folder / "e_tall.bmp")
+    result = invoke("predict", folder, "--model", trained["model"], "--mode", "crop", "--json")
+    assert_clean(result)
+    assert result.exit_code in (0, 3), result.output
+    assert result.stderr.strip() == ""
+    rows = json_lines(result)
+    assert [Path(r["path"]).name for r in rows] == ["a.jpg", "b_rgba.png", "c_grey.png", "d_large.png", "e_tall.bmp"]
+    for row in rows:
+        assert "error" not in row
+        assert (row["letter"] is not None) == row["hand"]
+
+
+def test_read_image_applies_exif_rotation(tmp_path):
+    from asl.images import read_image
+
+    upright = np.zeros((60, 100, 3), np.uint8)  # tall blocks of colour: easy to tell orientations apart
+    upright[:30, :50] = (250, 20, 20)
+    upright[:30, 50:] = (20, 250, 20)
+    upright[30:, :50] = (20, 20, 250)
+    upright[30:, 50:] = (240, 240, 240)
+    # Orientation 6: the stored pixels must be turned 90 degrees clockwise to be upright
+    stored = np.rot90(upright, k=1)  # counter-clockwise
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    path = tmp_path / "rotated.jpg"
+    Image.fromarray(np.ascontiguousarray(stored)).save(path, quality=95, exif=exif)
+    with Image.open(path) as raw:
+        assert raw.size == (60, 100)  # stored sideways
+    read = read_image(path)
+    assert read.shape == upright.shape
+    assert read.dtype == np.uint8
+    error = np.abs(read.astype(int) - upright.astype(int)).mean()
+    assert error < 8, error
+    wrong_way = np.abs(read.astype(int) - np.rot90(upright, 2).astype(int)).mean()
+    assert wrong_way > 50
+
+
+def test_read_image_every_exif_orientation_like_pillow(tmp_path):
+    from PIL import ImageOps
+
+    from asl.images import read_image
+
+    base = np.random.default_rng(0).integers(0, 256, (30, 50, 3), dtype=np.uint8)
+    for orientation in range(1, 9):
+        exif = Image.Exif()
+        exif[0x0112] = orientation
+        path = tmp_path / f"o{orientation}.png"
+        Image.fromarray(base).save(path, exif=exif)
+        with Image.open(path) as image:
+            expected = np.asarray(ImageOps.exif_transpose(image).convert("RGB"))
+        got = read_image(path)
+        assert got.shape == expected.shape and (got == expected).all(), orientation
+        assert got.shape[:2] == ((50, 30) if orientation >= 5 else (30, 50))
+
+
+def damaged_exif() -> bytes:
+    """EXIF with Orientation 6 and a MinSampleValue tag (SHORT in TIFF) holding ASCII: readable,
+    but Pillow's ImageOps.exif_transpose fails re-serialising it (struct.error)."""
+    import struct
+
+    def entry(tag, kind, count, value):
+        return struct.pack(">HHI", tag, kind, count) + value
+
+    return (b"Exif\x00\x00MM\x00*" + struct.pack(">IH", 8, 2) + entry(0x0112, 3, 1, b"\x00\x06\x00\x00")
+            + entry(0x0118, 2, 4, b"Cam\x00") + struct.pack(">I", 0))
+
+
+def test_read_image_with_damaged_exif_still_reads_upright(tmp_path):
+    from asl.images import read_image
+
+    upright = np.zeros((60, 100, 3), np.uint8)
+    upright[:30, :50] = 255
+    path = tmp_path / "damaged.jpg"
+    Image.fromarray(np.ascontiguousarray(np.rot90(upright, k=1))).save(path, quality=95, exif=damaged_exif())
+    read = read_image(path)
+    assert read.shape == upright.shape
+    assert np.abs(read.astype(int) - upright.astype(int)).mean() < 8
+
+
+def test_read_image_formats(tmp_path):
+    from asl.images import read_image
+
+    grey = Image.fromarray(np.arange(28 * 28, dtype=np.uint16).reshape(28, 28).astype(np.uint8))
+    grey.save(tmp_path / "g.png")
+    got = read_image(tmp_path / "g.png")
+    assert got.shape == (28, 28, 3) and got.dtype == np.uint8
+    assert (got[..., 0] == np.asarray(grey)).all() and (got[..., 0] == got[..., 2]).all()
+    rgba = np.zeros((10, 10, 4), np.uint8)  # fully transparent: composited over white
+    Image.fromarray(rgba, "RGBA").save(tmp_path / "t.png")
+    assert (read_image(tmp_path / "t.png") == 255).all()
+
+
+def test_predict_exif_rotated_image_matches_upright(trained, test_images, tmp_path, monkeypatch):
+    """A lossless PNG stored sideways with an EXIF Orientation gets the upright image's prediction."""
+    monkeypatch.chdir(tmp_path)
+    image = np.kron(test_images[0][3], np.ones((4, 4), np.uint8))  # 112x112
+    Image.fromarray(image).save(tmp_path / "upright.png")
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    Image.fromarray(np.ascontiguousarray(np.rot90(image, k=1))).save(tmp_path / "sideways.png", exif=exif)
+    result = invoke("predict", tmp_path / "upright.png", tmp_path / "sideways.png", "--model", trained["model"],
+                    "--mode", "crop", "--json")
+    assert_clean(result)
+    upright, sideways = json_lines(result)
+    for key in ("letter", "probability", "top", "hand"):
+        assert upright[key] == sideways[key], key
+
+
+def test_predict_unreadable_file_among_good_ones(trained, image_folder, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    folder, truth = image_folder
+    names = sorted(truth)[:3]
+    bad = tmp_path / "x.png"
+    bad.write_text("not an image at all\n")
+    paths = [folder / names[0], bad, folder / names[1], folder / names[2]]
+    result = invoke("predict", *paths, "--model", trained["model"], "--mode", "crop", "--json")
+    assert_clean(result)
+    assert result.exit_code == 4, result.output
+    errors = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(errors) == 1 and errors[0].startswith("error: ") and "x.png" in errors[0], result.stderr
+    rows = json_lines(result)
+    assert [Path(r["path"]).name for r in rows] == [names[0], "x.png", names[1], names[2]]
+    assert rows[1]["letter"] is None and rows[1]["hand"] is False and "error" in rows[1]
+    for row in (rows[0], rows[2], rows[3]):
+        assert "error" not in row
+        assert (row["letter"] is not None) == row["hand"]
+    # human-readable output leaves the bad file to stderr only
+    result = invoke("predict", *paths, "--model", trained["model"], "--mode", "crop")
+    assert result.exit_code == 4
+    assert "x.png" not in result.stdout
+    assert len(result.stdout.strip().splitlines()) == 3
+
+
+def huge_png_header(path: Path) -> Path:
+    """A PNG claiming 30000x30000 pixels: over PIL's decompression-bomb limit."""
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", 30000, 30000, 8, 2, 0, 0, 0)
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IEND", b""))
+    return path
+
+
+def test_predict_oversized_image_is_an_error_line_not_a_crash(trained, one_image, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    bomb = huge_png_header(tmp_path / "bomb.png")
+    result = invoke("predict", bomb, one_image, "--model", trained["model"], "--mode", "crop", "--json")
+    assert_clean(result)
+    assert result.exit_code == 4, result.output
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 1 and "bomb.png" in errors[0]
+    rows = json_lines(result)
+    assert len(rows) == 2 and "error" in rows[0] and "error" not in rows[1]
+
+
+def test_predict_folder_without_images_is_reported(trained, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    empty = tmp_path / "nothing-here"
+    empty.mkdir()
+    (empty / "notes.txt").write_text("no images\n")
+    result = invoke("predict", empty, "--model", trained["model"], "--mode", "crop")
+    assert_clean(result)
+    assert result.exit_code == 4, result.output
+    assert_one_line_error(result, "nothing-here", "no image files", exit_code=4)
+
+
+def test_predict_missing_file_is_reported(trained, image_folder, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    folder, truth = image_folder
+    result = invoke("predict", folder / sorted(truth)[0], tmp_path / "nope.png", "--model", trained["model"],
+                    "--mode", "crop", "--json")
+    assert_clean(result)
+    assert result.exit_code == 4
+    assert "nope.png" in result.stderr and "error: " in result.stderr
+    assert len(json_lines(result)) == 2
+
+
+def test_predict_flat_grey_image_has_no_hand(trained, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Image.new("RGB", (64, 64), (128, 128, 128)).save(tmp_path / "grey.png")
+    result = invoke("predict", tmp_path / "grey.png", "--model", trained["model"], "--mode", "crop", "--json")
+    assert_clean(result)
+    assert result.exit_code == 3, result.output
+    assert result.stderr.strip() == ""
+    (row,) = json_lines(result)
+    assert row["letter"] is None and row["hand"] is False and row["top"] == []
+    assert row["probability"] is None
+
+
+def test_predict_human_readable(trained, image_folder, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    folder, truth = image_folder
+    Image.new("RGB", (64, 64), (128, 128, 128)).save(tmp_path / "grey.png")
+    names = sorted(truth)[:4]
+    paths = [folder / n for n in names] + [tmp_path / "grey.png"]
+    result = invoke("predict", *paths, "--model", trained["model"], "--mode", "crop")
+    assert_clean(result)
+    assert result.exit_code == 3, result.output
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) == 5
+    assert lines[-1] == f"{tmp_path / 'grey.png'}: no hand found"
+    pattern = re.compile(r"(?P<path>.+): (?P<letter>[A-Y]) (?P<p>[01]\.\d\d)(?: \(then [A-Y] [01]\.\d\d, [A-Y] [01]\.\d\d\))?$")
+    for path, line in zip(paths[:4], lines[:4]):
+        if line.endswith("no hand found"):
+            continue
+        found = pattern.match(line)
+        assert found, line
+        assert found["path"] == str(path)
+        assert "(then " in line  # top-3 by default: two more letters
+
+
+# ---------------------------------------------------------------------------------------------
+# predict: model files it cannot use
+
+
+@pytest.fixture
+def one_image(image_folder):
+    folder, truth = image_folder
+    return folder / sorted(truth)[0]
+
+
+def test_predict_missing_model(one_image, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = invoke("predict", one_image, "--json")  # default models/rf.joblib does not exist here
+    assert_one_line_error(result, "models/rf.joblib", "asl train-rf", exit_code=1)
+    assert result.stdout.strip() == ""
+
+
+def test_predict_corrupt_model(one_image, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    model = tmp_path / "rf.joblib"
+    model.write_bytes(np.random.default_rng(0).integers(0, 256, 4096, dtype=np.uint8).tobytes())
+    result = invoke("predict", one_image, "--model", model)
+    assert_one_line_error(result, "rf.joblib", exit_code=1)
+
+
+def test_predict_model_that_is_another_pickle(one_image, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    model = tmp_path / "rf.joblib"
+    joblib.dump(["just", "a", "list"], model)
+    result = invoke("predict", one_image, "--model", model)
+    assert_one_line_error(result, "rf.joblib", "not an asl model", exit_code=1)
+
+
+def test_predict_incomplete_model_file(one_image, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    model = tmp_path / "rf.joblib"
+    joblib.dump({"format": "asl-model", "format_version": 1, "kind": "landmarks", "pipeline": "x",
+                 "landmarker": {}}, model)
+    assert_one_line_error(invoke("predict", one_image, "--model", model), "rf.joblib", "train-rf", exit_code=1)
+    joblib.dump({"format": "asl-model", "format_version": 1}, model)
+    assert_one_line_error(invoke("predict", one_image, "--model", model), "rf.joblib", "train-rf", exit_code=1)
+
+
+def test_predict_model_from_a_future_format(one_image, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    model = tmp_path / "rf.joblib"
+    joblib.dump({"format": "asl-model", "format_version": 99, "kind": "landmarks"}, model)
+    result = invoke("predict", one_image, "--model", model)
+    line = assert_one_line_error(result, "rf.joblib", "99", exit_code=1)
+    assert "retrain" in line or "train-rf" in line
+
+
+def test_predict_model_from_another_sklearn(trained, one_image, tmp_path, monkeypatch):
+    import sklearn
+    from sklearn.base import BaseEstimator
+
+    from asl.modelfile import load_model, save_model
+
+    monkeypatch.chdir(tmp_path)
+    payload = load_model(trained["model"])
+    original = BaseEstimator.__getstate__
+
+    def old_state(self):
+        state = original(self)
+        if "_sklearn_version" in state:
+            state["_sklearn_version"] = "0.0.1"
+        return state
+
+    model = tmp_path / "old.joblib"
+    with monkeypatch.context() as m:
+        m.setattr(BaseEstimator, "__getstate__", old_state)
+        save_model(model, payload["pipeline"], payload["landmarker"])
+    result = invoke("predict", one_image, "--model", model)
+    line = assert_one_line_error(result, "old.joblib", "0.0.1", sklearn.__version__, exit_code=1)
+    assert "train-rf" in line
+
+
+# ---------------------------------------------------------------------------------------------
+# real photos
+
+
+@needs_photos
+def test_predict_real_photos(trained, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    photos = []
+    for letter_dir in sorted(p for p in PHOTOS_DIR.iterdir() if p.is_dir()):
+        photos += sorted(letter_dir.glob("*.jpg"))[:2]
+    assert len(photos) == 48
+    result = invoke("predict", *photos, "--model", trained["model"], "--json")
+    assert_clean(result)
+    assert result.exit_code in (0, 3), result.output
+    assert "error" not in result.stderr
+    rows = json_lines(result)
+    assert [r["path"] for r in rows] == [str(p) for p in photos]
+    for row in rows:
+        assert "error" not in row
+        assert (row["letter"] is not None) == row["hand"]
+        if row["hand"]:
+            assert row["found_by"] in ("detect", "crop")
+    assert (result.exit_code == 3) == any(not r["hand"] for r in rows)
+
+
+# ---------------------------------------------------------------------------------------------
+# torch stays out of the command line
+
+
+def test_help_and_predict_do_not_import_torch(trained, one_image, tmp_path):
+    script = textwrap.dedent(
+        f"""
+        import sys
+        from typer.testing import CliRunner
+        from asl.cli import app
+
+        runner = CliRunner()
+        result = runner.invoke(app, ["--help"])
+        assert result.exit_code == 0, result.output
+        result = runner.invoke(app, ["predict", {str(one_image)!r}, "--model", {str(trained["model"])!r},
+                                     "--mode", "crop", "--json"])
+        assert result.exit_code in (0, 3), (result.output, result.exception)
+        assert '"letter"' in result.stdout, result.output
+        loaded = sorted(m for m in sys.modules if m == "torch" or m.startswith("torch."))
+        print("TORCH-MODULES", loaded)
+        print("NO-TORCH-OK" if not loaded else "TORCH-LOADED")
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "NO-TORCH-OK" in done.stdout, done.stdout + done.stderr

@@ -1,0 +1,124 @@
+"""Landmark extraction: the table, its metadata, interruption and resume."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pyarrow.parquet as pq
+import pytest
+from conftest import write_csv
+
+from asl import extraction
+from asl.errors import AslError, Interrupted
+from asl.extraction import COORDINATES, extract_landmarks, read_table
+from landmarks import HandResult
+
+
+class CountingLandmarker:
+    """A fake landmarker: landmarks derived from the pixels; can stop with Ctrl-C on call N."""
+
+    mode = "crop"
+
+    def __init__(self, interrupt_at: int | None = None, tag: str = "a") -> None:
+        self.calls, self.interrupt_at, self.tag = 0, interrupt_at, tag
+
+    def settings(self) -> dict:
+        return {"mode": "crop", "fake": self.tag}
+
+    def __call__(self, image: np.ndarray) -> HandResult:
+        self.calls += 1
+        if self.calls == self.interrupt_at:
+            raise KeyboardInterrupt
+        level = float(image.mean())
+        points = np.full((21, 3), level, np.float32) + np.arange(63, dtype=np.float32).reshape(21, 3)
+        return HandResult(found=level > 60, score=level / 255, handedness="Right", mode="crop", landmarks=points)
+
+
+@pytest.fixture
+def data_dir(tmp_path, monkeypatch):
+    monkeypatch.setattr(extraction, "CHUNK_ROWS", 10)
+    rng = np.random.default_rng(1)
+    folder = tmp_path / "raw"
+    folder.mkdir()
+    write_csv(folder / "sign_mnist_train.csv", rng.choice([0, 1, 2, 24], 35), rng.integers(0, 256, (35, 784)))
+    write_csv(folder / "sign_mnist_test.csv", rng.choice([0, 1, 2, 24], 25), rng.integers(0, 120, (25, 784)))
+    return folder
+
+
+def run(data_dir, out, landmarker, **kwargs):
+    return extract_landmarks(data_dir, split="all", out=out, landmarker_factory=lambda: landmarker, **kwargs)
+
+
+def test_table_has_one_row_per_image_and_its_settings(data_dir, tmp_path):
+    seen = []
+    table = run(data_dir, tmp_path / "lm.parquet", CountingLandmarker(), progress=lambda d, t: seen.append((d, t)))
+    assert len(table) == 60
+    assert list(table["split"].unique()) == ["train", "test"]
+    assert table.groupby("split")["row"].apply(list).to_dict() == {"train": list(range(35)), "test": list(range(25))}
+    assert set(table["letter"]) <= {"A", "B", "C", "Y"}
+    assert {"hand", "score", "handedness", "found_by", *COORDINATES} <= set(table.columns)
+    assert seen[0] == (0, 60) and seen[-1] == (60, 60)
+    meta = json.loads(pq.read_schema(tmp_path / "lm.parquet").metadata[b"asl"])
+    assert meta["landmarker"] == {"mode": "crop", "fake": "a"}
+    assert set(meta["source_sha256"]) == {"sign_mnist_train.csv", "sign_mnist_test.csv"}
+    assert "mediapipe" in meta["versions"] and meta["rows"] == 60
+    assert not (tmp_path / "lm.parquet.partial").exists()
+
+
+def test_interrupted_run_keeps_finished_chunks_and_resumes_without_repeats(data_dir, tmp_path):
+    out = tmp_path / "lm.parquet"
+    with pytest.raises(Interrupted, match="20 of 60 images done"):
+        run(data_dir, out, CountingLandmarker(interrupt_at=25))
+    assert not out.exists()
+    assert sorted(p.name for p in (tmp_path / "lm.parquet.partial").glob("*.parquet")) == [
+        "train-000000.parquet", "train-000010.parquet"]
+
+    resumed = CountingLandmarker()
+    table = run(data_dir, out, resumed)
+    assert resumed.calls == 40  # only the 40 images not done before
+    assert not table.duplicated(["split", "row"]).any() and len(table) == 60
+    fresh = run(data_dir, tmp_path / "fresh.parquet", CountingLandmarker())
+    assert table.equals(fresh)
+
+
+def test_resume_with_other_settings_starts_over(data_dir, tmp_path):
+    out = tmp_path / "lm.parquet"
+    with pytest.raises(Interrupted):
+        run(data_dir, out, CountingLandmarker(interrupt_at=25, tag="a"))
+    other = CountingLandmarker(tag="b")
+    run(data_dir, out, other)
+    assert other.calls == 60
+
+
+def test_read_table_refuses_other_files(tmp_path):
+    bad = tmp_path / "x.parquet"
+    bad.write_bytes(b"not parquet")
+    with pytest.raises(AslError, match="not a landmark table"):
+        read_table(bad)
+    with pytest.raises(AslError, match="not found"):
+        read_table(tmp_path / "missing.parquet")
+
+
+def test_real_extraction_with_two_worker_processes(small_mnist_dir, tmp_path):
+    out = tmp_path / "lm.parquet"
+    table = extract_landmarks(small_mnist_dir, split="test", out=out, workers=2, limit=120)
+    assert len(table) == 120 and (table["split"] == "test").all()
+    assert table["hand"].mean() >= 0.9
+    assert table.loc[table["hand"], COORDINATES].notna().all().all()
+    _, meta = read_table(out)
+    assert meta["landmarker"]["model_file"] == "hand_landmark_full.tflite"
+    assert len(meta["landmarker"]["model_sha256"]) == 64 and meta["limit"] == 120
+
+
+def test_up_to_date_table_is_reused_and_force_recomputes(data_dir, tmp_path):
+    out = tmp_path / "lm.parquet"
+    run(data_dir, out, CountingLandmarker())
+    again = CountingLandmarker()
+    assert len(run(data_dir, out, again)) == 60 and again.calls == 0
+    other_settings = CountingLandmarker(tag="b")
+    run(data_dir, out, other_settings)
+    assert other_settings.calls == 60
+    forced = CountingLandmarker(tag="b")
+    run(data_dir, out, forced, force=True)
+    assert forced.calls == 60

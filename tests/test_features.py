@@ -1,0 +1,254 @@
+"""Landmark features, the Random Forest pipeline and the scores (landmarks/features.py, classifiers/)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.pipeline import Pipeline
+
+from classifiers.metrics import NO_HAND, score_predictions
+from classifiers.random_forest import make_random_forest
+from landmarks.features import LandmarkFeatures
+
+
+def random_hands(n: int, seed: int = 0) -> np.ndarray:
+    """(n, 21, 3) hand-like points: a spread of joints around a wrist somewhere in a 200 px image."""
+    rng = np.random.default_rng(seed)
+    wrist = rng.uniform(20, 180, (n, 1, 3)) * np.array([1, 1, 0.01])
+    return wrist + rng.normal(0, 30, (n, 21, 3)) * np.array([1, 1, 0.3])
+
+
+@pytest.fixture(scope="module")
+def real_hands(mnist_test_rows):
+    """Crop-mode landmarks of the first real test images (skips without ../shared)."""
+    from landmarks import make_landmarker
+
+    landmarker = make_landmarker("crop")
+    images, _ = mnist_test_rows
+    found = [r.landmarks for r in map(landmarker, images[:20]) if r.landmarks is not None]
+    assert len(found) >= 10
+    return np.asarray(found, dtype=np.float64)
+
+
+# ---- LandmarkFeatures -------------------------------------------------------------------------
+
+
+def test_output_shape():
+    features = LandmarkFeatures().fit_transform(random_hands(5))
+    assert features.shape == (5, 273)
+    assert np.isfinite(features).all()
+
+
+def test_layout_wrist_at_origin_unit_scale():
+    out = LandmarkFeatures().fit_transform(random_hands(4))
+    coords = out[:, :63].reshape(4, 21, 3)
+    np.testing.assert_allclose(coords[:, 0], 0.0, atol=1e-12)
+    np.testing.assert_allclose(np.linalg.norm(coords[:, 9], axis=1), 1.0)
+    # the distance column d0_9 (wrist to middle knuckle) is then 1 as well
+    names = list(LandmarkFeatures().get_feature_names_out())
+    np.testing.assert_allclose(out[:, names.index("d0_9")], 1.0)
+    np.testing.assert_allclose(out[:, names.index("d3_17")], np.linalg.norm(coords[:, 3] - coords[:, 17], axis=1))
+
+
+@pytest.mark.parametrize("use_z", [True, False])
+def test_translation_invariance(use_z):
+    hands = random_hands(8, seed=1)
+    moved = hands + np.array([37.5, -12.25, 4.0])
+    f = LandmarkFeatures(use_z=use_z)
+    np.testing.assert_allclose(f.fit_transform(moved), f.fit_transform(hands), atol=1e-9)
+
+
+@pytest.mark.parametrize("use_z", [True, False])
+def test_scale_invariance(use_z):
+    hands = random_hands(8, seed=2)
+    f = LandmarkFeatures(use_z=use_z)
+    np.testing.assert_allclose(f.fit_transform(hands * 2.7), f.fit_transform(hands), atol=1e-9)
+
+
+def test_features_do_change_with_the_pose():
+    hands = random_hands(2, seed=3)
+    bent = hands.copy()
+    bent[:, 8] += np.array([15.0, -20.0, 0.0])  # move the index fingertip only
+    f = LandmarkFeatures()
+    assert not np.allclose(f.fit_transform(bent), f.fit_transform(hands))
+
+
+def test_real_landmarks_invariance(real_hands):
+    f = LandmarkFeatures()
+    base = f.fit_transform(real_hands)
+    assert base.shape == (len(real_hands), 273)
+    moved = (real_hands + np.array([-3.0, 5.5, 0.2])) * 2.7
+    np.testing.assert_allclose(f.transform(moved), base, atol=1e-9)
+    # ...while different real hands do give different features
+    assert not np.allclose(base[0], base[1])
+
+
+def test_flat_and_3d_input_are_the_same():
+    hands = random_hands(6, seed=4)
+    f = LandmarkFeatures()
+    np.testing.assert_array_equal(f.fit_transform(hands), f.fit_transform(hands.reshape(6, 63)))
+    np.testing.assert_array_equal(f.transform(hands.tolist()), f.transform(hands))  # lists too
+
+
+@pytest.mark.parametrize("shape", [(4, 62), (4, 64), (4, 20, 3), (4, 21, 2), (63,), (4, 21, 3, 1)])
+def test_wrong_shape_is_a_value_error(shape):
+    f = LandmarkFeatures()
+    with pytest.raises(ValueError, match="expected"):
+        f.fit(np.zeros(shape))
+    with pytest.raises(ValueError):
+        f.transform(np.zeros(shape))
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_nan_is_a_value_error(bad):
+    hands = random_hands(3)
+    hands[1, 7, 2] = bad
+    with pytest.raises(ValueError, match="NaN"):
+        LandmarkFeatures().fit(hands)
+    with pytest.raises(ValueError, match="NaN"):
+        LandmarkFeatures().fit(random_hands(3)).transform(hands)
+
+
+def test_use_z_false_ignores_z():
+    hands = random_hands(5, seed=5)
+    other_z = hands.copy()
+    other_z[:, :, 2] = np.random.default_rng(9).normal(0, 50, (5, 21))
+    flat = LandmarkFeatures(use_z=False)
+    out = flat.fit_transform(hands)
+    np.testing.assert_allclose(flat.transform(other_z), out)
+    assert out.shape == (5, 273)
+    np.testing.assert_array_equal(out[:, 2:63:3], 0.0)  # every z coordinate column
+    with_z = LandmarkFeatures(use_z=True)
+    assert not np.allclose(with_z.fit_transform(other_z), with_z.transform(hands))
+
+
+def test_transform_does_not_modify_its_input():
+    hands = random_hands(3)
+    before = hands.copy()
+    LandmarkFeatures(use_z=False).fit_transform(hands)
+    np.testing.assert_array_equal(hands, before)
+
+
+def test_degenerate_hand_stays_finite():
+    """All 21 points in one place: no division by zero."""
+    out = LandmarkFeatures().fit_transform(np.full((1, 21, 3), 5.0))
+    assert np.isfinite(out).all()
+    np.testing.assert_array_equal(out, 0.0)
+
+
+def test_fit_returns_self_and_sets_n_features_in():
+    f = LandmarkFeatures()
+    assert not hasattr(f, "n_features_in_")
+    assert f.fit(random_hands(2)) is f
+    assert f.n_features_in_ == 63
+
+
+def test_sklearn_clone():
+    f = LandmarkFeatures(use_z=False).fit(random_hands(2))
+    copy = clone(f)
+    assert copy is not f
+    assert copy.get_params() == {"use_z": False}
+    assert not hasattr(copy, "n_features_in_")
+    np.testing.assert_array_equal(copy.fit_transform(random_hands(3)), f.transform(random_hands(3)))
+
+
+def test_feature_names():
+    names = LandmarkFeatures().get_feature_names_out()
+    assert len(names) == 273
+    assert len(set(names)) == 273
+    assert list(names[:4]) == ["x0", "y0", "z0", "x1"]
+    assert names[62] == "z20"
+    assert names[63] == "d0_1" and names[-1] == "d19_20"
+
+
+# ---- the Random Forest pipeline ---------------------------------------------------------------
+
+
+def synthetic_rows(letters=("A", "B", "C"), per_letter: int = 20, seed: int = 0):
+    """(n, 63) landmark rows: one template hand per letter, jittered, moved and resized."""
+    rng = np.random.default_rng(seed)
+    templates = random_hands(len(letters), seed=100)
+    rows, labels = [], []
+    for template, letter in zip(templates, letters):
+        for _ in range(per_letter):
+            hand = template + rng.normal(0, 2.0, template.shape)
+            hand = hand * rng.uniform(0.5, 2.0) + rng.uniform(-50, 50, 3)
+            rows.append(hand.reshape(63))
+            labels.append(letter)
+    return np.array(rows), np.array(labels, dtype=object)
+
+
+def test_random_forest_is_a_features_then_forest_pipeline():
+    model = make_random_forest(n_estimators=7, seed=3, n_jobs=1, use_z=False)
+    assert isinstance(model, Pipeline)
+    assert [name for name, _ in model.steps] == ["features", "forest"]
+    assert isinstance(model.named_steps["features"], LandmarkFeatures)
+    assert model.named_steps["features"].use_z is False
+    params = model.named_steps["forest"].get_params()
+    assert params["n_estimators"] == 7 and params["random_state"] == 3 and params["n_jobs"] == 1
+
+
+def test_random_forest_fits_and_predicts_letters():
+    x, y = synthetic_rows()
+    model = make_random_forest(n_estimators=20, n_jobs=1).fit(x, y)
+    assert list(model.classes_) == ["A", "B", "C"]
+    x_new, y_new = synthetic_rows(seed=1)
+    assert (model.predict(x_new) == y_new).mean() > 0.9
+    assert model.predict(x_new.reshape(-1, 21, 3)).tolist() == model.predict(x_new).tolist()
+    proba = model.predict_proba(x_new)
+    assert proba.shape == (len(x_new), 3)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+
+
+def test_random_forest_seed():
+    x, y = synthetic_rows(per_letter=10)
+    x_new = random_hands(30, seed=7).reshape(30, 63)  # hands unlike any template: uncertain votes
+    proba = [make_random_forest(n_estimators=15, seed=s, n_jobs=1).fit(x, y).predict_proba(x_new) for s in (0, 0, 1)]
+    np.testing.assert_array_equal(proba[0], proba[1])
+    assert not np.array_equal(proba[0], proba[2])
+
+
+# ---- score_predictions ------------------------------------------------------------------------
+
+
+def test_scores_with_no_hand():
+    y_true = ["A", "A", "A", "B", "B", "C"]
+    y_pred = ["A", "B", NO_HAND, "B", NO_HAND, "C"]
+    scores = score_predictions(y_true, y_pred, letters=["A", "B", "C"])
+    assert scores["n_images"] == 6
+    assert scores["accuracy"] == pytest.approx(3 / 6)
+    assert scores["coverage"] == pytest.approx(4 / 6)
+    assert scores["accuracy_on_hand"] == pytest.approx(3 / 4)
+    assert scores["per_letter_accuracy"] == pytest.approx({"A": 1 / 3, "B": 1 / 2, "C": 1.0})
+    # F1: A (P 1, R 1/3) 0.5; B (P 1/2, R 1/2) 0.5; C 1.0
+    assert scores["macro_f1"] == pytest.approx(2 / 3)
+
+
+def test_per_letter_skips_absent_letters():
+    scores = score_predictions(["A", "B"], ["A", "A"], letters=["A", "B", "D"])
+    assert scores["per_letter_accuracy"] == {"A": 1.0, "B": 0.0}
+    assert scores["accuracy"] == 0.5 and scores["coverage"] == 1.0 and scores["accuracy_on_hand"] == 0.5
+
+
+def test_scores_when_no_hand_is_ever_found():
+    scores = score_predictions(["A", "B"], [NO_HAND, NO_HAND], letters=["A", "B"])
+    assert scores["accuracy"] == 0.0
+    assert scores["coverage"] == 0.0
+    assert scores["accuracy_on_hand"] == 0.0
+    assert scores["macro_f1"] == 0.0
+
+
+def test_scores_accept_numpy_arrays():
+    y = np.array(["A", "B", "C"], dtype=object)
+    scores = score_predictions(y, np.array(["A", "B", "C"]), letters="ABC")
+    assert scores["accuracy"] == 1.0 and scores["macro_f1"] == 1.0
+
+
+@pytest.mark.parametrize(
+    "y_true, y_pred",
+    [(["A", "B"], ["A"]), (["A"], ["A", "B"]), ([], []), ([["A"]], [["A"]])],
+)
+def test_scores_reject_bad_lengths(y_true, y_pred):
+    with pytest.raises(ValueError):
+        score_predictions(y_true, y_pred, letters=["A", "B"])

@@ -1,0 +1,154 @@
+"""The real MediaPipe and LiteRT paths on real images from ../shared."""
+
+from __future__ import annotations
+
+import csv
+
+import numpy as np
+import pytest
+from conftest import PHOTOS_DIR, needs_photos
+
+from asl.images import read_image
+from landmarks import make_landmarker
+from landmarks.crop import CropLandmarker, View
+
+
+@pytest.fixture(scope="module")
+def crop():
+    return make_landmarker("crop")
+
+
+@pytest.fixture(scope="module")
+def detect():
+    return make_landmarker("detect")
+
+
+@pytest.fixture(scope="module")
+def photos():
+    """One photo per letter, with its labelled hand box in pixels (x0, y0, x1, y1)."""
+    if not PHOTOS_DIR.is_dir():
+        pytest.skip("../shared photos absent")
+    chosen = {}
+    with open(PHOTOS_DIR / "bboxes.csv") as f:
+        for row in csv.DictReader(f):
+            chosen.setdefault(row["letter"], row)
+    out = []
+    for row in chosen.values():
+        image = read_image(PHOTOS_DIR / row["file"])
+        h, w = image.shape[:2]
+        cx, cy, bw, bh = (float(row[k]) for k in ("x_center", "y_center", "width", "height"))
+        box = ((cx - bw / 2) * w, (cy - bh / 2) * h, (cx + bw / 2) * w, (cy + bh / 2) * h)
+        out.append((row["file"], image, box))
+    return out
+
+
+def test_crop_mode_finds_hands_in_sign_language_mnist(crop, mnist_test_rows):
+    images, _ = mnist_test_rows
+    results = [crop(image) for image in images[:100]]
+    found = [r for r in results if r.found]
+    assert len(found) >= 93
+    for r in found:
+        assert r.mode == "crop" and r.landmarks.shape == (21, 3) and r.landmarks.dtype == np.float32
+        assert r.handedness in ("Left", "Right") and 0.0 <= r.score <= 1.0
+        # landmarks are in the 28x28 image's pixels: inside it, give or take a little
+        assert (r.landmarks[:, :2] > -6).all() and (r.landmarks[:, :2] < 34).all()
+
+
+def test_crop_mode_accepts_any_size_and_channels(crop, mnist_test_rows):
+    image = mnist_test_rows[0][0]
+    grey = crop(image)
+    rgb = crop(np.repeat(image[:, :, None], 3, axis=2))
+    rgba = crop(np.dstack([np.repeat(image[:, :, None], 3, axis=2), np.full((28, 28), 255, np.uint8)]))
+    np.testing.assert_allclose(grey.landmarks, rgb.landmarks)
+    np.testing.assert_allclose(grey.landmarks, rgba.landmarks)
+    import cv2
+
+    big = crop(cv2.resize(image, (112, 112), interpolation=cv2.INTER_CUBIC))  # the same picture, 4x
+    assert big.found
+    np.testing.assert_allclose(big.landmarks[:, :2] / 4, grey.landmarks[:, :2], atol=1.0)
+
+
+def _turn(image: np.ndarray, view: View) -> np.ndarray:
+    """What a view does to the image before the model: quarter turns, then the mirror."""
+    turned = np.rot90(image, view.rotate)
+    return np.ascontiguousarray(turned[:, ::-1] if view.mirror else turned)
+
+
+def _unturn(points: np.ndarray, view: View, side: int) -> np.ndarray:
+    """Landmarks found in the turned square image, mapped back to the original square."""
+    out = points.astype(np.float64).copy()
+    if view.mirror:
+        out[:, 0] = side - out[:, 0]
+    for _ in range(view.rotate):
+        out[:, 0], out[:, 1] = side - out[:, 1], out[:, 0].copy()
+    return out
+
+
+@pytest.mark.parametrize("view", [View(0.15, mirror=True), View(0.3, rotate=1), View(0.15, mirror=True, rotate=3),
+                                  View(0.0, rotate=2)])
+def test_turned_views_map_back_to_the_original_image(mnist_test_rows, view):
+    """A view that turns the image inside gives the landmarks of the image as it was."""
+    image = mnist_test_rows[0][0]
+    through_view = CropLandmarker(views=(view,), min_presence=0.0)(image)
+    upright = View(view.pad, view.interpolation)
+    on_turned = CropLandmarker(views=(upright,), min_presence=0.0)(_turn(image, view))
+    np.testing.assert_allclose(through_view.landmarks, _unturn(on_turned.landmarks, view, 28), atol=0.05)
+    assert through_view.score == pytest.approx(on_turned.score, abs=1e-5)
+    if view.mirror:
+        assert through_view.handedness != on_turned.handedness
+
+
+def test_non_square_images_keep_their_coordinates(mnist_test_rows):
+    """A non-square image's landmarks are those of its square padding, less the offsets."""
+    from landmarks.crop import square_pad
+
+    crop = CropLandmarker(views=(View(0.3),), min_presence=0.0)
+    for wide in (mnist_test_rows[0][0][:, 5:], mnist_test_rows[0][1][3:, :]):
+        padded, left, top = square_pad(np.repeat(wide[:, :, None], 3, axis=2))
+        assert (left, top) in ((0, 2), (1, 0), (2, 0), (0, 1))
+        np.testing.assert_allclose(crop(wide).landmarks, crop(padded).landmarks - (left, top, 0), atol=1e-4)
+
+
+def test_no_hand_in_a_blank_image(crop, detect):
+    for image in (np.full((64, 64), 128, np.uint8), np.random.default_rng(0).integers(0, 256, (96, 96, 3), dtype=np.uint8)):
+        assert not crop(image).found
+        result = detect(image)
+        assert not result.found and result.landmarks is None
+
+
+@needs_photos
+def test_detect_mode_finds_hands_inside_their_labelled_box(detect, photos):
+    found = 0
+    for name, image, (x0, y0, x1, y1) in photos:
+        result = detect(image)
+        if not result.found:
+            continue
+        found += 1
+        assert result.mode == "detect" and result.landmarks.shape == (21, 3)
+        cx, cy = result.landmarks[:, :2].mean(axis=0)
+        mx, my = 0.25 * (x1 - x0), 0.25 * (y1 - y0)
+        assert x0 - mx <= cx <= x1 + mx and y0 - my <= cy <= y1 + my, name
+    assert found >= len(photos) // 2
+
+
+@needs_photos
+def test_auto_mode_uses_detect_on_photos_and_crop_on_crops(photos, mnist_test_rows):
+    auto = make_landmarker("auto")
+    modes = {auto(image).mode for _, image, _ in photos[:8]}
+    assert "detect" in modes
+    crops = [auto(image) for image in mnist_test_rows[0][:20]]
+    assert sum(r.mode == "crop" and r.found for r in crops) >= 15
+
+
+def test_unknown_mode_is_refused():
+    with pytest.raises(ValueError, match="unknown mode"):
+        make_landmarker("guess")
+
+
+def test_crop_settings_round_trip_through_make_landmarker():
+    """A model's recorded crop settings rebuild the same landmarker (asl predict relies on it)."""
+    original = CropLandmarker(views=(View(0.2, "linear", mirror=True, rotate=3),), min_presence=0.4)
+    saved = original.settings()
+    rebuilt = make_landmarker("crop", saved["min_presence"], saved["views"])
+    assert rebuilt.settings() == saved
+    assert make_landmarker("auto", 0.4, saved["views"]).crop.views == original.views
