@@ -26,6 +26,11 @@ from landmarks import NUM_LANDMARKS, HandResult, make_landmarker
 CHUNK_ROWS = 256
 COORDINATES = [f"{axis}{i}" for i in range(NUM_LANDMARKS) for axis in "xyz"]
 METADATA_KEY = b"asl"
+SCHEMA = pa.schema(
+    [("split", pa.string()), ("row", pa.int32()), ("letter", pa.string()), ("hand", pa.bool_()),
+     ("score", pa.float32()), ("handedness", pa.string()), ("found_by", pa.string())]
+    + [(name, pa.float32()) for name in COORDINATES]
+)  # explicit, so that a chunk with no hand at all (all-null handedness) has the same types
 DEFAULT_OUT_DIR = Path("data/processed")
 
 
@@ -159,7 +164,8 @@ def extract_landmarks(
 
     try:
         for s, start, frame in _run_tasks(todo, workers, mode, min_presence, landmarker):
-            _write_atomic(pa.Table.from_pandas(frame, preserve_index=False), _chunk_file(partial, s, start))
+            _write_atomic(pa.Table.from_pandas(frame, schema=SCHEMA, preserve_index=False),
+                          _chunk_file(partial, s, start))
             done += len(frame)
             if progress:
                 progress(done, total)
@@ -169,7 +175,7 @@ def extract_landmarks(
             "run the same command again to resume"
         ) from None
 
-    frames = [pq.read_table(_chunk_file(partial, s, start)) for s, start, _, _ in tasks]
+    frames = [pq.read_table(_chunk_file(partial, s, start), schema=SCHEMA) for s, start, _, _ in tasks]
     table = pa.concat_tables(frames)
     meta = {**settings, "code_version": code_version(), "rows": table.num_rows}
     table = table.replace_schema_metadata({METADATA_KEY: json.dumps(meta)})

@@ -91,6 +91,22 @@ def test_resume_with_other_settings_starts_over(data_dir, tmp_path):
     assert other.calls == 60
 
 
+class FirstChunkBlind(CountingLandmarker):
+    """Finds no hand at all in the first ten images (a whole chunk without handedness)."""
+
+    def __call__(self, image: np.ndarray) -> HandResult:
+        result = super().__call__(image)
+        return HandResult.none("detect") if self.calls <= 10 else result
+
+
+def test_chunk_without_any_hand_joins_the_table(data_dir, tmp_path):
+    table = run(data_dir, tmp_path / "lm.parquet", FirstChunkBlind())
+    assert len(table) == 60
+    assert table["handedness"].iloc[:10].isna().all() and not table["hand"].iloc[:10].any()
+    assert table.loc[10:, "handedness"].notna().any()
+    assert table.loc[:9, COORDINATES].isna().all().all()
+
+
 def test_read_table_refuses_other_files(tmp_path):
     bad = tmp_path / "x.parquet"
     bad.write_bytes(b"not parquet")
