@@ -53,11 +53,9 @@ def litert_ceiling(workers: int, n: int = 400) -> float:
         "x = np.random.default_rng(0).random((224, 224, 3), dtype=np.float32); c.infer(x);"
         f"t = time.perf_counter(); [c.infer(x) for _ in range({n})]; print(time.perf_counter() - t)"
     )
-    started = time.perf_counter()
     procs = [subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, cwd=ROOT)
              for _ in range(workers)]
     spans = [float(p.communicate()[0].strip().splitlines()[-1]) for p in procs]
-    del started
     return workers * n / max(spans)
 
 
