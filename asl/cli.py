@@ -36,6 +36,18 @@ class Mode(str, Enum):
     auto = "auto"
 
 
+class Weights(str, Enum):
+    none = "none"
+    imagenet = "imagenet"
+
+
+class Device(str, Enum):
+    auto = "auto"
+    cpu = "cpu"
+    cuda = "cuda"
+    mps = "mps"
+
+
 DataDir = Annotated[
     Optional[Path],
     typer.Option("--data-dir", help="Folder with the two CSVs [default: $ASL_DATA_DIR, else data/raw]"),
@@ -150,11 +162,65 @@ def train_rf(
     typer.echo(f"wrote {model} and {model.with_suffix('.json')}")
 
 
+def epoch_bars(epochs: int):
+    """An on_batch(EpochStats) callback drawing one tqdm bar per epoch: loss, accuracy, images/s."""
+    from tqdm import tqdm
+
+    bar = None
+
+    def update(stats) -> None:
+        nonlocal bar
+        if bar is None or bar.desc != f"epoch {stats.epoch}/{epochs}":
+            bar = tqdm(total=stats.total, desc=f"epoch {stats.epoch}/{epochs}", unit="img", file=sys.stderr,
+                       dynamic_ncols=True, smoothing=0.1)
+        bar.set_postfix(loss=f"{stats.loss:.3f}", acc=f"{stats.accuracy:.2%}", refresh=False)
+        bar.update(stats.images - bar.n)
+        if stats.images >= stats.total:
+            bar.close()
+
+    return update
+
+
+@app.command("train-cnn")
+@one_line_errors
+def train_cnn_command(
+    model: Annotated[Path, typer.Option(help="Where to save the model; metrics go beside it as .json")] = Path("models/resnet50.pt"),
+    weights: Annotated[Weights, typer.Option(help="imagenet: torchvision's ImageNet weights (cached or downloaded); none: from scratch")] = Weights.none,
+    epochs: Annotated[int, typer.Option(min=1, help="Passes over the train split")] = 10,
+    batch_size: Annotated[int, typer.Option(min=2, help="Images per step")] = 128,
+    lr: Annotated[float, typer.Option(min=0.0, help="Peak learning rate (SGD, one-cycle schedule)")] = 0.2,
+    img_size: Annotated[int, typer.Option(min=16, help="Side the 28x28 images are resized to (32 suits a CPU; 224 a GPU)")] = 32,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed and device, same metrics)")] = 0,
+    device: Annotated[Device, typer.Option(help="auto: CUDA, else MPS, else CPU")] = Device.auto,
+    amp: Annotated[bool, typer.Option(help="bfloat16 autocast where the device has it natively")] = True,
+    data_dir: DataDir = None,
+    limit: Annotated[Optional[int], typer.Option(min=1, help="Only the first N rows of each split")] = None,
+) -> None:
+    """Train ResNet50 on the pixels, score it on the test split, save it.
+
+    Resumes from the last finished epoch if interrupted (checkpoint: MODEL.partial).
+    """
+    from asl.cnn_training import train_cnn
+    from asl.dataset import resolve_data_dir
+    from cnn_baseline import TrainSettings
+
+    settings = TrainSettings(weights=weights.value, epochs=epochs, batch_size=batch_size, lr=lr,
+                             img_size=img_size, seed=seed, amp=amp)
+    metrics = train_cnn(resolve_data_dir(data_dir), model, settings, device=device.value, limit=limit,
+                        on_batch=epoch_bars(epochs), log=typer.echo)
+    typer.echo(
+        f"test split: accuracy {metrics['accuracy']:.2%} over {metrics['n_images']} images, "
+        f"macro F1 {metrics['macro_f1']:.4f}; trained in {metrics['train_seconds'] / 60:.1f} min "
+        f"on {metrics['params']['device']}"
+    )
+    typer.echo(f"wrote {model} and {model.with_suffix('.json')}")
+
+
 @app.command()
 @one_line_errors
 def predict(
     paths: Annotated[list[Path], typer.Argument(help="Image files or folders (PNG, JPEG, ...; any size)")],
-    model: Annotated[Path, typer.Option(help="A model from asl train-rf")] = Path("models/rf.joblib"),
+    model: Annotated[Path, typer.Option(help="A model from asl train-rf (.joblib) or asl train-cnn (.pt)")] = Path("models/rf.joblib"),
     mode: Annotated[Mode, typer.Option(help="auto: find the hand in a photo, else treat the image as a hand crop")] = Mode.auto,
     top_k: Annotated[int, typer.Option(help="How many letters to list per image")] = 3,
     json_lines: Annotated[bool, typer.Option("--json", help="One JSON object per line")] = False,
@@ -163,20 +229,27 @@ def predict(
 
     Exit code 0: every image read; 3: some images had no hand; 4: some files could not be read.
     """
-    from asl.predict import LandmarkPredictor
+    from asl.modelfile import is_cnn_model
 
-    predictor = LandmarkPredictor(model, mode=mode.value, top_k=top_k)
+    if is_cnn_model(model):
+        from asl.cnn_predict import CnnPredictor
+
+        predictor = CnnPredictor(model, mode=mode.value, top_k=top_k)
+    else:
+        from asl.predict import LandmarkPredictor
+
+        predictor = LandmarkPredictor(model, mode=mode.value, top_k=top_k)
     no_hand = unreadable = 0
     for p in predictor.predict_paths(paths):
         if p.error:
             unreadable += 1
             typer.echo(f"error: {p.error}", err=True)
-        elif not p.hand:
+        elif p.letter is None:
             no_hand += 1
         if json_lines:
             typer.echo(json.dumps(p.as_json()))
         elif p.error is None:
-            if p.hand:
+            if p.letter is not None:
                 others = ", ".join(f"{l} {q:.2f}" for l, q in p.top[1:])
                 typer.echo(f"{p.path}: {p.letter} {p.probability:.2f}" + (f" (then {others})" if others else ""))
             else:
@@ -185,6 +258,56 @@ def predict(
         raise typer.Exit(EXIT_UNREADABLE)
     if no_hand:
         raise typer.Exit(EXIT_NO_HAND)
+
+
+def command_line(ctx: typer.Context) -> str:
+    """The command as given, rebuilt from its parsed options (defaults left out), for reports."""
+    import shlex
+
+    parts = ["asl", ctx.info_name]
+    for param in ctx.command.params:
+        value = ctx.params.get(param.name)
+        if value is not None and value != param.default:
+            parts += [param.opts[0], str(value.value if isinstance(value, Enum) else value)]
+    return shlex.join(parts)
+
+
+@app.command()
+@one_line_errors
+def compare(
+    ctx: typer.Context,
+    photos: Annotated[Optional[Path], typer.Option(help="Also score every model on photos laid out DIR/<LETTER>/*")] = None,
+    rf_model: Annotated[Path, typer.Option(help="Random Forest (trained first if missing)")] = Path("models/rf.joblib"),
+    cnn_model: Annotated[Path, typer.Option(help="ResNet50 (trained first, with train-cnn's defaults, if missing)")] = Path("models/resnet50.pt"),
+    landmarks: Annotated[Path, typer.Option(help="Crop-mode landmark table (extracted or brought up to date first)")] = Path("data/processed/landmarks-crop.parquet"),
+    reports: Annotated[Path, typer.Option(help="Folder for compare.md, compare.json and the figures")] = Path("reports"),
+    min_confidence: Annotated[Optional[float], typer.Option(min=0.0, max=1.0, help="Hybrid: least Random Forest probability to keep its letter [default: classifiers.hybrid.DEFAULT_MIN_CONFIDENCE]")] = None,
+    timing_images: Annotated[int, typer.Option(min=1, help="Test images to time inference on")] = 200,
+    data_dir: DataDir = None,
+) -> None:
+    """Score the Random Forest, the ResNet50 and their hybrid on the same test split (and photos).
+
+    Trains whichever model is missing, then writes REPORTS/compare.md, compare.json and PNG figures.
+    """
+    from asl.compare import ensure_inputs, run_compare
+    from asl.dataset import resolve_data_dir, split_path
+    from asl.photos import labelled_photos
+    from classifiers import DEFAULT_MIN_CONFIDENCE
+
+    data = resolve_data_dir(data_dir)
+    for split in ("train", "test"):
+        split_path(data, split)  # fail now, not after training, if the data are missing
+    if photos is not None:
+        labelled_photos(photos)
+    ensure_inputs(data, rf_model, cnn_model, landmarks, log=typer.echo)
+    report = run_compare(data, rf_model, cnn_model, landmarks, reports, photos,
+                         DEFAULT_MIN_CONFIDENCE if min_confidence is None else min_confidence, timing_images,
+                         command=command_line(ctx), log=typer.echo, progress=progress_bar)
+    for section in report["evaluations"].values():
+        typer.echo(section["title"])
+        for model, row in section["rows"].items():
+            typer.echo(f"  {model:14} accuracy {row['accuracy']:.2%}  coverage {row['coverage']:.2%}  "
+                       f"macro F1 {row['macro_f1']:.4f}")
 
 
 def main() -> None:

@@ -10,6 +10,7 @@ import json
 import multiprocessing
 import os
 import shutil
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -158,6 +159,8 @@ def extract_landmarks(
     ]
     total = sum(len(t[2]) for t in tasks)
     todo = [t for t in tasks if not _chunk_file(partial, t[0], t[1]).exists()]
+    clock = partial / "seconds.txt"  # wall time spent so far, summed over interrupted runs
+    started = time.perf_counter() - (float(clock.read_text()) if clock.exists() else 0.0)
     done = total - sum(len(t[2]) for t in todo)
     if progress:
         progress(done, total)
@@ -166,6 +169,7 @@ def extract_landmarks(
         for s, start, frame in _run_tasks(todo, workers, mode, min_presence, landmarker):
             _write_atomic(pa.Table.from_pandas(frame, schema=SCHEMA, preserve_index=False),
                           _chunk_file(partial, s, start))
+            clock.write_text(f"{time.perf_counter() - started:.2f}")
             done += len(frame)
             if progress:
                 progress(done, total)
@@ -177,7 +181,8 @@ def extract_landmarks(
 
     frames = [pq.read_table(_chunk_file(partial, s, start), schema=SCHEMA) for s, start, _, _ in tasks]
     table = pa.concat_tables(frames)
-    meta = {**settings, "code_version": code_version(), "rows": table.num_rows}
+    meta = {**settings, "code_version": code_version(), "rows": table.num_rows,
+            "seconds": round(time.perf_counter() - started, 1)}
     table = table.replace_schema_metadata({METADATA_KEY: json.dumps(meta)})
     out.parent.mkdir(parents=True, exist_ok=True)
     _write_atomic(table, out)

@@ -1,4 +1,4 @@
-"""`asl predict`: letters for image files, with the landmark model."""
+"""`asl predict`: letters for image files, with a landmark model, a ResNet50 or both."""
 
 from __future__ import annotations
 
@@ -39,34 +39,18 @@ class Prediction:
         }
 
 
-class LandmarkPredictor:
-    """A saved landmark model plus the landmarker that turns images into its input."""
+def top_letters(probabilities: np.ndarray, classes: np.ndarray, k: int) -> list[tuple[str, float]]:
+    """The ``k`` most probable (letter, probability) of one row of probabilities."""
+    order = np.argsort(-probabilities, kind="stable")[:k]
+    return [(str(classes[j]), round(float(probabilities[j]), 4)) for j in order]
 
-    def __init__(self, model_path: Path, mode: str = "auto", top_k: int = 3) -> None:
-        payload = load_model(model_path)
-        if payload.get("kind") != "landmarks":
-            raise AslError(f"{model_path} is a {payload.get('kind')} model; asl predict reads landmark models here")
-        self.pipeline = payload["pipeline"]
-        self.classes = np.asarray(self.pipeline.classes_)
-        self.top_k = max(1, top_k)
-        try:
-            trained_with = payload["landmarker"]  # crop mode replays the views the model was trained on
-            self.landmarker = make_landmarker(mode, trained_with.get("min_presence"), trained_with.get("views"))
-        except (ValueError, TypeError) as e:
-            raise AslError(str(e)) from None
+
+class ImagePredictor:
+    """Turns image files into Predictions; subclasses say how images become letters."""
 
     def predict_images(self, images: list[np.ndarray]) -> list[tuple[HandResult, list[tuple[str, float]]]]:
-        """For each image: its hand and the top-k (letter, probability), empty with no hand."""
-        results = [self.landmarker(image) for image in images]
-        found = [i for i, r in enumerate(results) if r.found]
-        tops: list[list[tuple[str, float]]] = [[] for _ in images]
-        if found:
-            rows = np.stack([results[i].landmarks.reshape(-1) for i in found])
-            probabilities = self.pipeline.predict_proba(rows)
-            for i, p in zip(found, probabilities):
-                order = np.argsort(-p, kind="stable")[: self.top_k]
-                tops[i] = [(str(self.classes[j]), round(float(p[j]), 4)) for j in order]
-        return list(zip(results, tops))
+        """For each image: the hand found (if any) and the top-k (letter, probability), empty for none."""
+        raise NotImplementedError
 
     def predict_paths(self, paths: Iterable[Path]) -> Iterator[Prediction]:
         """One Prediction per image file (folders expanded), in order, batch by batch."""
@@ -94,3 +78,31 @@ class LandmarkPredictor:
                 top=top, hand=result.found, score=round(result.score, 4),
                 found_by=result.mode if result.found else None, handedness=result.handedness,
             )
+
+
+class LandmarkPredictor(ImagePredictor):
+    """A saved landmark model plus the landmarker that turns images into its input."""
+
+    def __init__(self, model_path: Path, mode: str = "auto", top_k: int = 3) -> None:
+        payload = load_model(model_path)
+        if payload.get("kind") != "landmarks":
+            raise AslError(f"{model_path} is a {payload.get('kind')} model; asl predict reads landmark models here")
+        self.pipeline = payload["pipeline"]
+        self.classes = np.asarray(self.pipeline.classes_)
+        self.top_k = max(1, top_k)
+        try:
+            trained_with = payload["landmarker"]  # crop mode replays the views the model was trained on
+            self.landmarker = make_landmarker(mode, trained_with.get("min_presence"), trained_with.get("views"))
+        except (ValueError, TypeError) as e:
+            raise AslError(str(e)) from None
+
+    def predict_images(self, images: list[np.ndarray]) -> list[tuple[HandResult, list[tuple[str, float]]]]:
+        """For each image: its hand and the top-k (letter, probability), empty with no hand."""
+        results = [self.landmarker(image) for image in images]
+        found = [i for i, r in enumerate(results) if r.found]
+        tops: list[list[tuple[str, float]]] = [[] for _ in images]
+        if found:
+            rows = np.stack([results[i].landmarks.reshape(-1) for i in found])
+            for i, p in zip(found, self.pipeline.predict_proba(rows)):
+                tops[i] = top_letters(p, self.classes, self.top_k)
+        return list(zip(results, tops))

@@ -43,6 +43,23 @@ def machine() -> str:
     return f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
 
 
+def peak_memory_mib() -> float:
+    """This process's peak resident memory so far, in MiB.
+
+    On Linux this is VmHWM: ``ru_maxrss`` would also count the parent's memory at fork, which a
+    spawned child inherits."""
+    import resource
+    import sys
+
+    try:
+        with open("/proc/self/status") as status:
+            kib = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+        return round(kib / 1024, 1)
+    except (OSError, StopIteration, ValueError):
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return round(peak / (2**20 if sys.platform == "darwin" else 2**10), 1)  # bytes on macOS, KiB elsewhere
+
+
 def sha256_of(paths: dict[str, Path]) -> dict[str, str]:
     """sha256 of each named file."""
     return {name: file_sha256(Path(p).resolve()) for name, p in paths.items()}

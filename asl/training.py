@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from pathlib import Path
@@ -13,18 +12,22 @@ import pandas as pd
 from asl.dataset import LETTERS
 from asl.errors import AslError
 from asl.extraction import COORDINATES
-from asl.modelfile import save_model
-from asl.provenance import code_version, versions
+from asl.modelfile import save_model, write_metrics
+from asl.provenance import code_version, peak_memory_mib, versions
 from classifiers import NO_HAND, make_random_forest, score_predictions
 
 
-def predict_table(pipeline, table: pd.DataFrame) -> np.ndarray:
-    """Letters for each row of a landmark table; ``NO_HAND`` where no hand was found."""
+def predict_table(pipeline, table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Letter and its probability for each row of a landmark table; ``NO_HAND`` and 0 where no
+    hand was found."""
     predictions = np.full(len(table), NO_HAND, dtype=object)
+    confidence = np.zeros(len(table))
     hand = table["hand"].to_numpy()
     if hand.any():
-        predictions[hand] = pipeline.predict(table.loc[hand, COORDINATES].to_numpy())
-    return predictions
+        probabilities = pipeline.predict_proba(table.loc[hand, COORDINATES].to_numpy())
+        predictions[hand] = pipeline.classes_[probabilities.argmax(axis=1)]
+        confidence[hand] = probabilities.max(axis=1)
+    return predictions, confidence
 
 
 def train_random_forest(
@@ -48,7 +51,7 @@ def train_random_forest(
     train_seconds = time.perf_counter() - started
 
     started = time.perf_counter()
-    predictions = predict_table(pipeline, test)
+    predictions, _ = predict_table(pipeline, test)
     predict_seconds = time.perf_counter() - started
     metrics = {
         "model": "random_forest",
@@ -64,8 +67,6 @@ def train_random_forest(
     }
     save_model(model_path, pipeline, table_meta["landmarker"], {"letters": list(LETTERS)})
     metrics["model_bytes"] = os.path.getsize(model_path)
-    metrics_path = Path(model_path).with_suffix(".json")
-    tmp = metrics_path.with_name(metrics_path.name + ".tmp")
-    tmp.write_text(json.dumps(metrics, indent=2) + "\n")
-    os.replace(tmp, metrics_path)
+    metrics["peak_memory_mib"] = peak_memory_mib()
+    write_metrics(model_path, metrics)
     return metrics

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image
+from typer.testing import CliRunner
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "data"
@@ -14,6 +17,39 @@ PHOTOS_DIR = SHARED / "asl-photos-dev"
 
 needs_mnist = pytest.mark.skipif(not (MNIST_DIR / "sign_mnist_test.csv").is_file(), reason="../shared data absent")
 needs_photos = pytest.mark.skipif(not PHOTOS_DIR.is_dir(), reason="../shared photos absent")
+
+
+def invoke(*args: str):
+    """Run `asl ARGS`; stdout and stderr are kept apart (result.stdout / result.stderr)."""
+    from asl.cli import app
+
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+def assert_clean(result) -> None:
+    """No Python exception escaped the command (CliRunner swallows tracebacks, so check it)."""
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    assert "Traceback" not in result.output
+
+
+def assert_one_line_error(result, *fragments: str, exit_code: int | None = None) -> str:
+    """A failed command that printed exactly one 'error: ...' line on stderr, containing ``fragments``."""
+    assert_clean(result)
+    if exit_code is None:
+        assert result.exit_code != 0, result.output
+    else:
+        assert result.exit_code == exit_code, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    line = lines[0]
+    assert line.startswith("error: "), line
+    for fragment in fragments:
+        assert fragment in line, (fragment, line)
+    return line
+
+
+def json_lines(result) -> list[dict]:
+    return [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
 
 
 def write_csv(path: Path, labels, images=None, header: str | None = None) -> Path:
@@ -50,3 +86,48 @@ def small_mnist_dir(tmp_path_factory):
             for _ in range(rows + 1):
                 dst.write(src.readline())
     return folder
+
+
+# Shared CLI fixtures: one small real Random Forest, and real test images as files
+N_IMAGES = 12
+
+
+@pytest.fixture(scope="session")
+def trained(small_mnist_dir, tmp_path_factory):
+    """train-rf on 400 train + 200 test images: extracts the table first (real LiteRT model)."""
+    folder = tmp_path_factory.mktemp("trained")
+    landmarks, model = folder / "lm.parquet", folder / "rf.joblib"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(folder)
+        result = invoke("train-rf", "--data-dir", small_mnist_dir, "--landmarks", landmarks, "--model", model,
+                        "--n-estimators", 30, "--workers", 1)
+    assert_clean(result)
+    assert result.exit_code == 0, result.output
+    return {"landmarks": landmarks, "model": model, "result": result, "folder": folder}
+
+
+@pytest.fixture(scope="session")
+def test_images():
+    """The first real test images (28x28 grey) and their letters."""
+    from asl.dataset import load_split
+
+    return load_split(MNIST_DIR, "test", limit=N_IMAGES)
+
+
+@pytest.fixture(scope="session")
+def image_folder(test_images, tmp_path_factory):
+    """The test images as RGB PNGs; returns (folder, {file name: true letter})."""
+    folder = tmp_path_factory.mktemp("images")
+    images, letters = test_images
+    truth = {}
+    for i, (image, letter) in enumerate(zip(images, letters)):
+        name = f"img{i:02d}.png"
+        Image.fromarray(image).convert("RGB").save(folder / name)
+        truth[name] = letter
+    return folder, truth
+
+
+@pytest.fixture
+def one_image(image_folder):
+    folder, truth = image_folder
+    return folder / sorted(truth)[0]

@@ -12,11 +12,9 @@ from pathlib import Path
 import joblib
 import numpy as np
 import pytest
-from conftest import MNIST_DIR, PHOTOS_DIR, needs_mnist, needs_photos, write_csv
+from conftest import PHOTOS_DIR, assert_clean, assert_one_line_error, invoke, json_lines, needs_mnist, needs_photos, write_csv
 from PIL import Image
-from typer.testing import CliRunner
 
-from asl.cli import app
 from asl.dataset import HEADER
 
 pytestmark = needs_mnist
@@ -25,77 +23,10 @@ METRIC_KEYS = {
     "accuracy", "coverage", "accuracy_on_hand", "macro_f1", "per_letter_accuracy",
     "train_seconds", "params", "versions", "data_sha256",
 }
-N_IMAGES = 12
-
-
-def invoke(*args: str):
-    """Run `asl ARGS`; stdout and stderr are kept apart (result.stdout / result.stderr)."""
-    return CliRunner().invoke(app, [str(a) for a in args])
-
-
-def assert_clean(result) -> None:
-    """No Python exception escaped the command (CliRunner swallows tracebacks, so check it)."""
-    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
-    assert "Traceback" not in result.output
-
-
-def assert_one_line_error(result, *fragments: str, exit_code: int | None = None) -> str:
-    """A failed command that printed exactly one 'error: ...' line on stderr, containing ``fragments``."""
-    assert_clean(result)
-    if exit_code is None:
-        assert result.exit_code != 0, result.output
-    else:
-        assert result.exit_code == exit_code, result.output
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    line = lines[0]
-    assert line.startswith("error: "), line
-    for fragment in fragments:
-        assert fragment in line, (fragment, line)
-    return line
-
-
-def json_lines(result) -> list[dict]:
-    return [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
 
 
 # ---------------------------------------------------------------------------------------------
 # Shared fixtures: one small real model, and a folder of real test images
-
-
-@pytest.fixture(scope="session")
-def trained(small_mnist_dir, tmp_path_factory):
-    """train-rf on 400 train + 200 test images: extracts the table first (real LiteRT model)."""
-    folder = tmp_path_factory.mktemp("trained")
-    landmarks, model = folder / "lm.parquet", folder / "rf.joblib"
-    with pytest.MonkeyPatch.context() as mp:
-        mp.chdir(folder)
-        result = invoke("train-rf", "--data-dir", small_mnist_dir, "--landmarks", landmarks, "--model", model,
-                        "--n-estimators", 30, "--workers", 1)
-    assert_clean(result)
-    assert result.exit_code == 0, result.output
-    return {"landmarks": landmarks, "model": model, "result": result, "folder": folder}
-
-
-@pytest.fixture(scope="session")
-def test_images():
-    """The first real test images (28x28 grey) and their letters."""
-    from asl.dataset import load_split
-
-    return load_split(MNIST_DIR, "test", limit=N_IMAGES)
-
-
-@pytest.fixture(scope="session")
-def image_folder(test_images, tmp_path_factory):
-    """The test images as RGB PNGs; returns (folder, {file name: true letter})."""
-    folder = tmp_path_factory.mktemp("images")
-    images, letters = test_images
-    truth = {}
-    for i, (image, letter) in enumerate(zip(images, letters)):
-        name = f"img{i:02d}.png"
-        Image.fromarray(image).convert("RGB").save(folder / name)
-        truth[name] = letter
-    return folder, truth
 
 
 @pytest.fixture
@@ -509,12 +440,6 @@ def test_predict_human_readable(trained, image_folder, tmp_path, monkeypatch):
 
 # ---------------------------------------------------------------------------------------------
 # predict: model files it cannot use
-
-
-@pytest.fixture
-def one_image(image_folder):
-    folder, truth = image_folder
-    return folder / sorted(truth)[0]
 
 
 def test_predict_missing_model(one_image, tmp_path, monkeypatch):

@@ -1,0 +1,246 @@
+"""The ResNet50 baseline: its stem, augmentation, training on real images, saving, resuming,
+the ImageNet weights path offline, and `asl train-cnn` / `asl predict --model *.pt`."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import torch
+from conftest import assert_clean, assert_one_line_error, invoke, json_lines, needs_mnist
+
+from asl.cnn_training import train_cnn
+from asl.errors import Interrupted
+from cnn_baseline import Augmentation, ResNetClassifier, TrainSettings, WeightsUnavailable, make_resnet50
+from cnn_baseline.augment import to_augmented_input, to_input
+from cnn_baseline.model import imagenet_weights_path
+
+TINY = dict(epochs=2, batch_size=32, img_size=32, lr=0.05)
+
+
+def test_grey_stem_equals_the_rgb_network_on_a_replicated_image():
+    torch.manual_seed(0)
+    from torchvision.models import resnet50
+
+    rgb = resnet50(weights=None, num_classes=24).eval()
+    grey = make_resnet50(24).eval()
+    state = {k: v for k, v in rgb.state_dict().items() if k != "conv1.weight"}
+    grey.load_state_dict({**state, "conv1.weight": rgb.conv1.weight.sum(dim=1, keepdim=True)})
+    image = torch.rand(2, 1, 32, 32)
+    with torch.no_grad():
+        assert torch.allclose(grey(image), rgb(image.repeat(1, 3, 1, 1)), atol=1e-4)
+    assert grey.conv1.in_channels == 1 and grey.fc.out_features == 24
+
+
+def test_unknown_weights_are_refused():
+    with pytest.raises(ValueError, match="unknown weights"):
+        make_resnet50(24, "imagenet21k")
+
+
+def test_imagenet_weights_found_in_the_torch_cache(tmp_path, monkeypatch):
+    from torchvision.models import resnet50
+
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path))
+    cached = imagenet_weights_path()
+    assert cached.is_relative_to(tmp_path)
+    torch.manual_seed(1)
+    placed = resnet50(weights=None).state_dict()
+    cached.parent.mkdir(parents=True)
+    torch.save(placed, cached)
+    monkeypatch.setattr(torch.hub, "download_url_to_file", lambda *a, **k: pytest.fail("tried to download"))
+    model = make_resnet50(24, "imagenet")
+    assert torch.equal(model.conv1.weight, placed["conv1.weight"].sum(dim=1, keepdim=True))
+    assert torch.equal(model.layer4[2].conv3.weight, placed["layer4.2.conv3.weight"])
+
+
+def test_imagenet_weights_missing_offline(tmp_path, monkeypatch):
+    from urllib.error import URLError
+
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path))
+
+    def offline(*args, **kwargs):
+        raise URLError("no network")
+
+    monkeypatch.setattr(torch.hub, "download_url_to_file", offline)
+    with pytest.raises(WeightsUnavailable, match="not in the torch cache"):
+        make_resnet50(24, "imagenet")
+
+
+def test_augmentation_is_seeded_and_within_range():
+    images = torch.as_tensor(np.random.default_rng(0).integers(0, 256, (8, 28, 28), dtype=np.uint8))
+    a = to_augmented_input(images, 32, 0.5, 0.25, Augmentation(), torch.Generator().manual_seed(3))
+    b = to_augmented_input(images, 32, 0.5, 0.25, Augmentation(), torch.Generator().manual_seed(3))
+    c = to_augmented_input(images, 32, 0.5, 0.25, Augmentation(), torch.Generator().manual_seed(4))
+    assert a.shape == (8, 1, 32, 32) and torch.equal(a, b) and not torch.equal(a, c)
+    assert a.min() >= (0 - 0.5) / 0.25 - 1e-6 and a.max() <= (1 - 0.5) / 0.25 + 1e-6
+
+
+def test_no_augmentation_is_plain_resizing():
+    images = torch.as_tensor(np.random.default_rng(0).integers(0, 256, (4, 28, 28), dtype=np.uint8))
+    still = Augmentation(rotation_degrees=0, shift=0, scale=0, brightness=0, contrast=0)
+    a = to_augmented_input(images, 32, 0.4, 0.2, still, torch.Generator().manual_seed(0))
+    assert torch.allclose(a, to_input(images, 32, 0.4, 0.2), atol=1e-5)
+
+
+# ---------------------------------------------------------------------------------------------
+# training on real images
+
+
+@needs_mnist
+def test_fit_learns_and_is_deterministic(mnist_test_rows):
+    images, letters = mnist_test_rows
+    first = ResNetClassifier(TrainSettings(**{**TINY, "epochs": 3}), device="cpu").fit(images, letters)
+    again = ResNetClassifier(TrainSettings(**{**TINY, "epochs": 3}), device="cpu").fit(images, letters)
+    assert [h.loss for h in first.history_] == [h.loss for h in again.history_]
+    assert np.array_equal(first.predict_proba(images[:20]), again.predict_proba(images[:20]))
+    assert first.history_[-1].loss < first.history_[0].loss
+    proba = first.predict_proba(images[:5])
+    assert proba.shape == (5, len(first.classes_)) and np.allclose(proba.sum(axis=1), 1, atol=1e-3)
+
+
+@needs_mnist
+def test_state_round_trip_predicts_the_same(mnist_test_rows):
+    images, letters = mnist_test_rows
+    model = ResNetClassifier(TrainSettings(**{**TINY, "epochs": 1}), device="cpu").fit(images, letters)
+    loaded = ResNetClassifier.from_state(model.state())
+    assert np.array_equal(loaded.predict(images[:30]), model.predict(images[:30]))
+    assert loaded.settings == model.settings and loaded.mean_ == model.mean_
+
+
+@needs_mnist
+def test_interrupted_training_resumes_to_the_same_model(small_mnist_dir, tmp_path):
+    settings = TrainSettings(**TINY)
+    whole = train_cnn(small_mnist_dir, tmp_path / "whole.pt", settings, device="cpu", log=lambda _: None)
+
+    model = tmp_path / "resumed.pt"
+
+    def stop_in_epoch_two(stats):
+        if stats.epoch == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(Interrupted, match="1 of 2 epochs are kept"):
+        train_cnn(small_mnist_dir, model, settings, device="cpu", on_batch=stop_in_epoch_two, log=lambda _: None)
+    assert not model.exists() and model.with_name("resumed.pt.partial").exists()
+    said = []
+    resumed = train_cnn(small_mnist_dir, model, settings, device="cpu", log=said.append)
+    assert any("resuming" in line and "epoch 1 of 2" in line for line in said)
+    assert not model.with_name("resumed.pt.partial").exists()
+    assert [h["loss"] for h in resumed["history"]] == [h["loss"] for h in whole["history"]]
+    assert resumed["accuracy"] == whole["accuracy"]
+
+
+@needs_mnist
+def test_a_checkpoint_from_other_settings_is_not_resumed(small_mnist_dir, tmp_path):
+    model = tmp_path / "m.pt"
+
+    def stop(stats):
+        raise KeyboardInterrupt
+
+    with pytest.raises(Interrupted):
+        train_cnn(small_mnist_dir, model, TrainSettings(**TINY), device="cpu", on_batch=stop, log=lambda _: None)
+    said = []
+    train_cnn(small_mnist_dir, model, TrainSettings(**{**TINY, "epochs": 1, "seed": 5}), device="cpu", log=said.append)
+    assert not any("resuming" in line for line in said)
+
+
+# ---------------------------------------------------------------------------------------------
+# the command line
+
+
+@pytest.fixture(scope="session")
+def cnn_model(small_mnist_dir, tmp_path_factory):
+    """`asl train-cnn` for two short epochs on 400 train images; scored on 200 test images."""
+    model = tmp_path_factory.mktemp("cnn") / "resnet50.pt"
+    result = invoke("train-cnn", "--data-dir", small_mnist_dir, "--model", model, "--epochs", 2,
+                    "--batch-size", 32, "--lr", 0.05, "--device", "cpu")
+    assert_clean(result)
+    assert result.exit_code == 0, result.output
+    return model, result
+
+
+@needs_mnist
+def test_train_cnn_writes_model_and_metrics(cnn_model, small_mnist_dir):
+    model, result = cnn_model
+    metrics = json.loads(model.with_suffix(".json").read_text())
+    assert metrics["model"] == "resnet50" and metrics["n_images"] == 200 and metrics["n_train"] == 400
+    assert metrics["coverage"] == 1.0 and 0 <= metrics["accuracy"] <= 1
+    assert metrics["params"]["epochs"] == 2 and metrics["params"]["img_size"] == 32
+    assert metrics["params"]["device"] == "cpu" and len(metrics["history"]) == 2
+    assert set(metrics["data_sha256"]) == {"train", "test"} and "torch" in metrics["versions"]
+    assert metrics["model_bytes"] == model.stat().st_size and metrics["peak_memory_mib"] > 0
+    assert "test split: accuracy" in result.stdout and "epoch 2/2" in result.stderr
+
+
+@needs_mnist
+def test_predict_with_the_cnn(cnn_model, image_folder, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    model, _ = cnn_model
+    folder, truth = image_folder
+    result = invoke("predict", folder, "--model", model, "--mode", "crop", "--json", "--top-k", 2)
+    assert_clean(result)
+    assert result.exit_code == 0, result.output
+    rows = json_lines(result)
+    assert len(rows) == len(truth)
+    from asl.images import read_image
+    from asl.modelfile import load_cnn_model
+    from asl.cnn_predict import as_training_image
+
+    classifier = load_cnn_model(model)
+    for row in rows:
+        expected = classifier.predict(as_training_image(read_image(row["path"]))[None])[0]
+        assert row["letter"] == expected and len(row["top"]) == 2
+
+
+@needs_mnist
+def test_as_training_image_gives_back_a_training_image(mnist_test_rows):
+    from asl.cnn_predict import as_training_image
+
+    image = mnist_test_rows[0][0]
+    assert np.array_equal(as_training_image(image), image)
+    big = np.kron(image, np.ones((4, 4), dtype=np.uint8))  # 112x112, same picture
+    assert np.abs(as_training_image(big).astype(int) - image).max() <= 1
+
+
+def test_train_cnn_imagenet_offline_is_one_line(tmp_path, monkeypatch, small_mnist_dir):
+    from urllib.error import URLError
+
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch"))
+    monkeypatch.setattr(torch.hub, "download_url_to_file", lambda *a, **k: (_ for _ in ()).throw(URLError("offline")))
+    result = invoke("train-cnn", "--data-dir", small_mnist_dir, "--model", tmp_path / "m.pt", "--weights", "imagenet",
+                    "--epochs", 1, "--device", "cpu")
+    assert_one_line_error(result, "not in the torch cache", "--weights none", exit_code=1)
+    assert not (tmp_path / "m.pt").exists()
+
+
+def test_train_cnn_unavailable_device_is_one_line(tmp_path, small_mnist_dir):
+    if torch.cuda.is_available():
+        pytest.skip("this machine has CUDA")
+    result = invoke("train-cnn", "--data-dir", small_mnist_dir, "--model", tmp_path / "m.pt", "--device", "cuda")
+    assert_one_line_error(result, "--device cuda is not available", exit_code=1)
+
+
+@pytest.mark.parametrize("content, fragment", [
+    (b"not a torch file", "not a readable asl ResNet50 model file"),
+    ("dict", "not an asl ResNet50 model file"),
+    ("future", "asl model format 99"),
+    ("broken", "does not hold a ResNet50"),
+])
+def test_predict_with_a_bad_cnn_model_file(content, fragment, one_image, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "bad.pt"
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        payload = {"dict": {"weights": [1, 2]},
+                   "future": {"format": "asl-model", "format_version": 99, "kind": "resnet50"},
+                   "broken": {"format": "asl-model", "format_version": 1, "kind": "resnet50", "classifier": {}}}[content]
+        torch.save(payload, path)
+    result = invoke("predict", one_image, "--model", path)
+    assert_one_line_error(result, str(path), fragment, "asl train-cnn", exit_code=1)
+
+
+def test_predict_with_a_missing_cnn_model(one_image, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = invoke("predict", one_image, "--model", "models/resnet50.pt")
+    assert_one_line_error(result, "models/resnet50.pt not found", "asl train-cnn", exit_code=1)

@@ -1,0 +1,119 @@
+"""`asl compare` on a small real subset: every report file, the hybrid rule, and bad photo folders."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+
+import numpy as np
+import pytest
+from conftest import PHOTOS_DIR, assert_clean, assert_one_line_error, invoke, needs_mnist, needs_photos
+
+from asl.compare import MODELS
+from asl.photos import labelled_photos
+from classifiers import NO_HAND, hybrid_letters
+
+FIGURES = [f"confusion-{m}.png" for m in MODELS] + ["per-letter.png"]
+
+
+def test_hybrid_takes_confident_landmark_letters_else_the_cnn():
+    letters, used = hybrid_letters(np.array(["A", NO_HAND, "C", "D"], dtype=object), np.array([0.9, 0.0, 0.3, 0.5]),
+                                   np.array(["X", "Y", "Z", "W"], dtype=object), min_confidence=0.5)
+    assert letters.tolist() == ["A", "Y", "Z", "D"] and used.tolist() == [True, False, False, True]
+
+
+def test_labelled_photos_reads_letter_folders(tmp_path):
+    for letter, names in {"a": ["1.jpg", "2.PNG"], "B": ["x.png", "notes.txt"]}.items():
+        (tmp_path / letter).mkdir()
+        for name in names:
+            (tmp_path / letter / name).write_bytes(b"")
+    (tmp_path / "labels.csv").write_text("extra files beside the folders are fine")
+    found = [(p.relative_to(tmp_path).as_posix(), letter) for p, letter in labelled_photos(tmp_path)]
+    assert found == [("B/x.png", "B"), ("a/1.jpg", "A"), ("a/2.PNG", "A")]
+
+
+@pytest.mark.parametrize("layout, fragment", [
+    ({"J/1.jpg": ""}, "J is not a letter folder"),
+    ({"hands/1.jpg": ""}, "hands is not a letter folder"),
+    ({"A/1.jpg": "", "loose.jpg": ""}, "loose.jpg is not in a letter folder"),
+    ({"A/readme.txt": ""}, "holds no images in letter folders"),
+    ({}, "holds no images in letter folders"),
+])
+def test_compare_refuses_a_bad_photo_layout_before_any_work(layout, fragment, tmp_path, monkeypatch, small_mnist_dir):
+    monkeypatch.chdir(tmp_path)
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    for name, text in layout.items():
+        (photos / name).parent.mkdir(parents=True, exist_ok=True)
+        (photos / name).write_text(text)
+    result = invoke("compare", "--photos", photos, "--data-dir", small_mnist_dir)
+    assert_one_line_error(result, fragment, "DIR/<LETTER>/*", exit_code=1)
+    assert not (tmp_path / "models").exists() and not (tmp_path / "reports").exists()
+
+
+def test_compare_photos_not_a_folder(tmp_path, monkeypatch, small_mnist_dir):
+    monkeypatch.chdir(tmp_path)
+    result = invoke("compare", "--photos", tmp_path / "nowhere", "--data-dir", small_mnist_dir)
+    assert_one_line_error(result, "nowhere is not a folder", exit_code=1)
+
+
+def test_compare_without_data_fails_first(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = invoke("compare", "--data-dir", tmp_path / "empty")
+    assert_one_line_error(result, "sign_mnist_train.csv not found", "asl download", exit_code=1)
+
+
+@needs_mnist
+@needs_photos
+def test_compare_on_a_small_subset_writes_every_file(small_mnist_dir, tmp_path, monkeypatch):
+    """Trains the missing Random Forest (the ResNet50 is given), scores 200 test images and six
+    real photos, and writes the whole report."""
+    monkeypatch.chdir(tmp_path)
+    cnn = tmp_path / "models" / "resnet50.pt"
+    trained = invoke("train-cnn", "--data-dir", small_mnist_dir, "--model", cnn, "--epochs", 1, "--batch-size", 32,
+                     "--lr", 0.05, "--device", "cpu")
+    assert trained.exit_code == 0, trained.output
+    photos = tmp_path / "photos"
+    for letter in ("A", "L", "V"):
+        (photos / letter).mkdir(parents=True)
+        for source in sorted((PHOTOS_DIR / letter).glob("*.jpg"))[:2]:
+            shutil.copy(source, photos / letter / source.name)
+
+    result = invoke("compare", "--data-dir", small_mnist_dir, "--photos", photos, "--timing-images", 5)
+    assert_clean(result)
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "models" / "rf.joblib").is_file() and (tmp_path / "models" / "rf.json").is_file()
+    reports = tmp_path / "reports"
+    expected = FIGURES + [f.replace(".png", "-photos.png") for f in FIGURES] + ["compare.md", "compare.json"]
+    assert sorted(p.name for p in reports.iterdir()) == sorted(expected)
+    for figure in expected[:-2]:
+        assert (reports / figure).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+    report = json.loads((reports / "compare.json").read_text())
+    test, shot = report["evaluations"]["test"], report["evaluations"]["photos"]
+    assert test["n_images"] == 200 and shot["n_images"] == 6
+    rf_metrics = json.loads((tmp_path / "models" / "rf.json").read_text())
+    assert test["rows"]["random_forest"]["accuracy"] == pytest.approx(rf_metrics["accuracy"])
+    cnn_metrics = json.loads(cnn.with_suffix(".json").read_text())
+    assert test["rows"]["resnet50"]["accuracy"] == pytest.approx(cnn_metrics["accuracy"])
+    for section in (test, shot):
+        for model in MODELS:
+            row = section["rows"][model]
+            for key in ("accuracy", "coverage", "accuracy_where_hand_found", "macro_f1", "training_seconds",
+                        "model_bytes", "peak_memory_train_mib", "peak_memory_inference_mib"):
+                assert row[key] is not None, (model, key)
+        assert section["rows"]["resnet50"]["coverage"] == 1.0 and section["rows"]["hybrid"]["coverage"] == 1.0
+    for model in MODELS:
+        assert test["rows"][model]["inference_batch_ms"] > 0 and test["rows"][model]["inference_single_ms"] > 0
+        assert shot["rows"][model]["inference_ms_per_photo"] > 0
+    hybrid = test["rows"]["hybrid"]
+    assert hybrid["model_bytes"] == test["rows"]["random_forest"]["model_bytes"] + test["rows"]["resnet50"]["model_bytes"]
+
+    markdown = (reports / "compare.md").read_text()
+    assert f"asl compare --photos {photos} --timing-images 5 --data-dir {small_mnist_dir}" in markdown
+    assert "Machine:" in markdown
+    for figure in expected[:-2]:
+        assert f"({figure})" in markdown
+    for model in MODELS:
+        assert re.search(rf"{model}\s+accuracy \d+\.\d\d%", result.stdout), result.stdout
