@@ -120,7 +120,7 @@ def run_extraction(data_dir, split, mode, out, workers, limit, min_presence, for
 @one_line_errors
 def extract_landmarks_command(
     split: Annotated[Split, typer.Option(help="Which split to extract")] = Split.all,
-    mode: Annotated[Mode, typer.Option(help="crop: image is a hand crop; detect: find the hand; auto: detect, else crop")] = Mode.crop,
+    mode: Annotated[Mode, typer.Option(help="crop: image is a hand crop; detect: MediaPipe Hands; auto: find the hand, then crop mode on its box")] = Mode.crop,
     workers: Annotated[Optional[int], typer.Option(help="Processes, one model each [default: all cores]")] = None,
     out: Annotated[Optional[Path], typer.Option(help="Parquet file [default: data/processed/landmarks-<mode>[-<split>].parquet]")] = None,
     data_dir: DataDir = None,
@@ -144,16 +144,27 @@ def train_rf(
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same model)")] = 0,
     data_dir: DataDir = None,
     workers: Annotated[Optional[int], typer.Option(help="Extraction processes if the table is missing")] = None,
+    extra: Annotated[Optional[Path], typer.Option(help="Your own photos, DIR/<LETTER>/*, added to the training rows")] = None,
+    augment: Annotated[bool, typer.Option(help="Also train on mirrored and randomly turned views of each hand")] = True,
+    use_z: Annotated[bool, typer.Option(help="Use landmark depth (z) as a feature")] = False,
 ) -> None:
     """Train the Random Forest on train landmarks, score it on the test split, save it."""
+    from asl.extra import extra_landmarks, find_extra_photos
     from asl.extraction import read_table
     from asl.training import train_random_forest
 
+    if extra is not None:
+        find_extra_photos(extra)  # a malformed folder fails before any long step
     if not landmarks.exists():
         typer.echo(f"{landmarks} is missing; extracting landmarks first (crop mode, both splits)")
         run_extraction(data_dir, "all", "crop", landmarks, workers, None, None)
     table, meta = read_table(landmarks)
-    metrics = train_random_forest(table, meta, model, n_estimators=n_estimators, seed=seed)
+    extra_rows = None
+    if extra is not None:
+        extra_rows = extra_landmarks(extra, meta["landmarker"])
+        typer.echo(f"--extra: hand found in {extra_rows[2]['hands']} of {extra_rows[2]['photos']} photos")
+    metrics = train_random_forest(table, meta, model, n_estimators=n_estimators, seed=seed, use_z=use_z,
+                                  augment=augment, extra=extra_rows)
     typer.echo(
         f"test split: accuracy {metrics['accuracy']:.2%} over {metrics['n_images']} images, "
         f"hand found in {metrics['coverage']:.2%}, accuracy where found {metrics['accuracy_on_hand']:.2%}, "
@@ -221,9 +232,10 @@ def train_cnn_command(
 def predict(
     paths: Annotated[list[Path], typer.Argument(help="Image files or folders (PNG, JPEG, ...; any size)")],
     model: Annotated[Path, typer.Option(help="A model from asl train-rf (.joblib) or asl train-cnn (.pt)")] = Path("models/rf.joblib"),
-    mode: Annotated[Mode, typer.Option(help="auto: find the hand in a photo, else treat the image as a hand crop")] = Mode.auto,
+    mode: Annotated[Mode, typer.Option(help="auto: find the hand (photo or crop), then crop mode on its square box")] = Mode.auto,
     top_k: Annotated[int, typer.Option(help="How many letters to list per image")] = 3,
     json_lines: Annotated[bool, typer.Option("--json", help="One JSON object per line")] = False,
+    overlay: Annotated[Optional[Path], typer.Option(help="Folder for each image as a PNG with its landmarks and letter drawn on it")] = None,
 ) -> None:
     """Print the letter signed in each image.
 
@@ -234,11 +246,11 @@ def predict(
     if is_cnn_model(model):
         from asl.cnn_predict import CnnPredictor
 
-        predictor = CnnPredictor(model, mode=mode.value, top_k=top_k)
+        predictor = CnnPredictor(model, mode=mode.value, top_k=top_k, overlay=overlay)
     else:
         from asl.predict import LandmarkPredictor
 
-        predictor = LandmarkPredictor(model, mode=mode.value, top_k=top_k)
+        predictor = LandmarkPredictor(model, mode=mode.value, top_k=top_k, overlay=overlay)
     no_hand = unreadable = 0
     for p in predictor.predict_paths(paths):
         if p.error:

@@ -9,42 +9,41 @@ import numpy as np
 from asl.dataset import SIDE
 from asl.errors import AslError
 from asl.modelfile import load_cnn_model
+from asl.overlay import OverlayWriter
 from asl.predict import ImagePredictor, LandmarkPredictor, top_letters
-from classifiers import DEFAULT_MIN_CONFIDENCE, use_landmarks
-from landmarks import HandResult
-
-
-def as_training_image(image: np.ndarray) -> np.ndarray:
-    """An image as Sign Language MNIST images look: square (edges replicated), greyscale, 28x28."""
-    import cv2
-
-    from landmarks.crop import square_pad
-    from landmarks.image import as_rgb
-
-    square, _, _ = square_pad(as_rgb(image))
-    grey = cv2.cvtColor(square, cv2.COLOR_RGB2GRAY)
-    return cv2.resize(grey, (SIDE, SIDE), interpolation=cv2.INTER_AREA)
+from classifiers import DEFAULT_MIN_CONFIDENCE, NO_HAND, use_landmarks
+from landmarks import MODES, HandResult, make_landmarker
+from landmarks.handcrop import hand_crop
 
 
 class CnnPredictor(ImagePredictor):
     """A saved ResNet50. ``crop`` mode: the whole image is the hand; ``auto``: the hand region
     found in a photo, else the whole image; ``detect``: the hand region, no letter without one."""
 
-    def __init__(self, model_path: Path, mode: str = "auto", top_k: int = 3, device: str = "cpu") -> None:
-        if mode not in ("crop", "detect", "auto"):
-            raise AslError(f"unknown mode {mode!r}; choose crop, detect or auto")
+    def __init__(self, model_path: Path, mode: str = "auto", top_k: int = 3, device: str = "cpu",
+                 overlay: Path | None = None) -> None:
+        if mode not in MODES:
+            raise AslError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
+        self.overlays = OverlayWriter(overlay) if overlay is not None else None
         self.classifier = load_cnn_model(model_path, device)
         self.mode = mode
         self.top_k = max(1, top_k)
         self._locate = None
+        if mode != "crop":
+            landmarker = make_landmarker(mode)
+            self._locate = landmarker.locate if mode == "auto" else landmarker
 
     def network_inputs(self, images: list[np.ndarray]) -> tuple[list[HandResult], list[np.ndarray | None]]:
-        """Per image: the hand region found (``HandResult``) and the 28x28 network input, None in
-        detect mode without a hand."""
+        """Per image: the hand found (``HandResult``; none in crop mode) and the 28x28 network
+        input, its square box as ``hand_crop`` makes it (the whole image where no hand was found;
+        None in detect mode)."""
         results, inputs = [], []
         for image in images:
-            result = HandResult.none("crop")
-            inputs.append(as_training_image(image))
+            result = self._locate(image) if self._locate else HandResult.none("crop")
+            if result.found:
+                inputs.append(hand_crop(image, result.landmarks, SIDE))
+            else:
+                inputs.append(None if self.mode == "detect" else hand_crop(image, None, SIDE))
             results.append(result)
         return results, inputs
 
@@ -71,7 +70,7 @@ class HybridPredictor(ImagePredictor):
 
     def predict_images(self, images: list[np.ndarray]) -> list[tuple[HandResult, list[tuple[str, float]]]]:
         outcomes = self.landmarks.predict_images(images)
-        letters = [top[0][0] if top else "" for _, top in outcomes]
+        letters = [top[0][0] if top else NO_HAND for _, top in outcomes]
         confidence = [top[0][1] if top else 0.0 for _, top in outcomes]
         fallback = np.flatnonzero(~use_landmarks(letters, confidence, self.min_confidence))
         for i, (_, top) in zip(fallback, self.cnn.predict_images([images[i] for i in fallback])):

@@ -11,6 +11,7 @@ import numpy as np
 from asl.errors import AslError
 from asl.images import UnreadableImage, iter_image_paths, read_image
 from asl.modelfile import load_model
+from asl.overlay import OverlayWriter
 from landmarks import HandResult, make_landmarker
 
 BATCH = 64
@@ -28,6 +29,7 @@ class Prediction:
     score: float | None = None
     found_by: str | None = None
     handedness: str | None = None
+    overlay: str | None = None
     error: str | None = None
 
     def as_json(self) -> dict:
@@ -35,6 +37,7 @@ class Prediction:
             "path": self.path, "letter": self.letter, "probability": self.probability,
             "top": [list(t) for t in self.top], "hand": self.hand, "score": self.score,
             "found_by": self.found_by, "handedness": self.handedness,
+            **({"overlay": self.overlay} if self.overlay else {}),
             **({"error": self.error} if self.error else {}),
         }
 
@@ -46,7 +49,10 @@ def top_letters(probabilities: np.ndarray, classes: np.ndarray, k: int) -> list[
 
 
 class ImagePredictor:
-    """Turns image files into Predictions; subclasses say how images become letters."""
+    """Turns image files into Predictions; subclasses say how images become letters.
+    ``overlays`` (an ``OverlayWriter``, optional) draws each image's landmarks and letter."""
+
+    overlays: OverlayWriter | None = None
 
     def predict_images(self, images: list[np.ndarray]) -> list[tuple[HandResult, list[tuple[str, float]]]]:
         """For each image: the hand found (if any) and the top-k (letter, probability), empty for none."""
@@ -73,17 +79,21 @@ class ImagePredictor:
                 yield Prediction(path=str(path), error=error)
                 continue
             result, top = next(outcomes)
-            yield Prediction(
+            prediction = Prediction(
                 path=str(path), letter=top[0][0] if top else None, probability=top[0][1] if top else None,
                 top=top, hand=result.found, score=round(result.score, 4),
                 found_by=result.mode if result.found else None, handedness=result.handedness,
             )
+            if self.overlays is not None:
+                prediction.overlay = str(self.overlays.write(path, image, result, prediction.letter, prediction.probability))
+            yield prediction
 
 
 class LandmarkPredictor(ImagePredictor):
     """A saved landmark model plus the landmarker that turns images into its input."""
 
-    def __init__(self, model_path: Path, mode: str = "auto", top_k: int = 3) -> None:
+    def __init__(self, model_path: Path, mode: str = "auto", top_k: int = 3, overlay: Path | None = None) -> None:
+        self.overlays = OverlayWriter(overlay) if overlay is not None else None
         payload = load_model(model_path)
         if payload.get("kind") != "landmarks":
             raise AslError(f"{model_path} is a {payload.get('kind')} model; asl predict reads landmark models here")

@@ -36,18 +36,24 @@ def train_random_forest(
     model_path: Path,
     n_estimators: int = 300,
     seed: int = 0,
-    use_z: bool = True,
+    use_z: bool = False,
+    augment: bool = True,
+    extra: tuple[np.ndarray, np.ndarray, dict] | None = None,
 ) -> dict:
-    """Fit on the train rows with a hand, score on every test row, save model and metrics JSON."""
+    """Fit on the train rows with a hand (plus ``extra`` rows, letters and summary from
+    ``asl.extra.extra_landmarks``), score on every test row, save model and metrics JSON."""
     train = table[(table["split"] == "train") & table["hand"]]
     test = table[table["split"] == "test"]
     if train.empty or test.empty:
         raise AslError("the landmark table needs train rows with a hand and test rows; extract with --split all")
     if train["letter"].nunique() < 2:
         raise AslError("the train rows hold fewer than two letters; extract more rows (no --limit)")
-    pipeline = make_random_forest(n_estimators=n_estimators, seed=seed, use_z=use_z)
+    pipeline = make_random_forest(n_estimators=n_estimators, seed=seed, use_z=use_z, augment=augment)
+    X, y = train[COORDINATES].to_numpy(), train["letter"].to_numpy()
+    if extra is not None:
+        X, y = np.concatenate([X, extra[0]]), np.concatenate([y, extra[1]])
     started = time.perf_counter()
-    pipeline.fit(train[COORDINATES].to_numpy(), train["letter"].to_numpy())
+    pipeline.fit(X, y)
     train_seconds = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -56,10 +62,12 @@ def train_random_forest(
     metrics = {
         "model": "random_forest",
         **score_predictions(test["letter"].to_numpy(), predictions, LETTERS),
-        "n_train": int(len(train)),
+        "n_train": int(len(X)),
+        "trained_on": "Sign Language MNIST" + (" and extra photos" if extra is not None else " alone"),
+        **({"extra": extra[2]} if extra is not None else {}),
         "train_seconds": round(train_seconds, 2),
         "predict_seconds_per_image": predict_seconds / len(test),
-        "params": {"n_estimators": n_estimators, "seed": seed, "use_z": use_z},
+        "params": {"n_estimators": n_estimators, "seed": seed, "use_z": use_z, "augment": augment},
         "landmarks": table_meta["landmarker"],
         "data_sha256": table_meta["source_sha256"],
         "code_version": code_version(),

@@ -7,6 +7,7 @@ from itertools import combinations
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
+from landmarks.augment import as_points
 from landmarks.result import NUM_LANDMARKS
 
 WRIST, MIDDLE_MCP = 0, 9
@@ -32,11 +33,7 @@ class LandmarkFeatures(TransformerMixin, BaseEstimator):
         return self
 
     def _check(self, X) -> np.ndarray:
-        points = np.asarray(X, dtype=np.float64)
-        if points.ndim == 2 and points.shape[1] == 3 * NUM_LANDMARKS:
-            points = points.reshape(-1, NUM_LANDMARKS, 3)
-        if points.ndim != 3 or points.shape[1:] != (NUM_LANDMARKS, 3):
-            raise ValueError(f"expected (n, 63) or (n, 21, 3) landmarks, got shape {np.shape(X)}")
+        points = as_points(X)
         if not np.isfinite(points).all():
             raise ValueError("landmarks contain NaN or infinite values")
         return points

@@ -20,22 +20,6 @@ class Landmarker(Protocol):
     def settings(self) -> dict: ...
 
 
-class AutoLandmarker:
-    """Detect mode first (a hand somewhere in a photo); crop mode when it finds none."""
-
-    mode = "auto"
-
-    def __init__(self, detect: Landmarker, crop: Landmarker) -> None:
-        self.detect, self.crop = detect, crop
-
-    def settings(self) -> dict:
-        return {"mode": self.mode, "detect": self.detect.settings(), "crop": self.crop.settings()}
-
-    def __call__(self, image: np.ndarray) -> HandResult:
-        result = self.detect(image)
-        return result if result.found else self.crop(image)
-
-
 def make_landmarker(mode: str, min_presence: float | None = None, views: list[dict] | None = None) -> Landmarker:
     """A landmarker for ``mode`` (crop, detect or auto). ``min_presence`` and ``views`` (as in
     ``CropLandmarker.settings()``) override crop mode's defaults."""
@@ -48,8 +32,10 @@ def make_landmarker(mode: str, min_presence: float | None = None, views: list[di
         crop_kwargs["views"] = tuple(View(**v) for v in views)
     if mode == "crop":
         return CropLandmarker(**crop_kwargs)
-    from landmarks.detect import DetectLandmarker
-
     if mode == "detect":
+        from landmarks.detect import DetectLandmarker
+
         return DetectLandmarker()
-    return AutoLandmarker(DetectLandmarker(), CropLandmarker(**crop_kwargs))
+    from landmarks.photo import PhotoLandmarker
+
+    return PhotoLandmarker(CropLandmarker(**crop_kwargs))

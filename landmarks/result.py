@@ -15,7 +15,8 @@ class HandResult:
 
     ``found`` says whether the score passed the landmarker's threshold; ``landmarks`` is
     ``None`` only when the mode produced no landmarks at all. ``mode`` is the path that
-    produced them (``crop`` or ``detect``).
+    produced them (``crop``, ``detect``, or for auto mode one of ``landmarks.photo.LOCATE_PATHS``,
+    plus ``+box`` when crop mode read them from the hand's square box).
     """
 
     found: bool

@@ -530,8 +530,115 @@ def test_predict_real_photos(trained, tmp_path, monkeypatch):
         assert "error" not in row
         assert (row["letter"] is not None) == row["hand"]
         if row["hand"]:
-            assert row["found_by"] in ("detect", "crop")
+            assert row["found_by"].removesuffix("+box") in ("detect", "crop", "detect-low", "detect-padded", "crop-small")
     assert (result.exit_code == 3) == any(not r["hand"] for r in rows)
+
+
+@needs_photos
+def test_predict_overlay_draws_each_photo(trained, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    photos = [sorted((PHOTOS_DIR / letter).glob("*.jpg"))[0] for letter in ("A", "L")]
+    blank = tmp_path / "blank.png"
+    Image.new("RGB", (80, 60), (128, 128, 128)).save(blank)
+    out = tmp_path / "overlays"
+    result = invoke("predict", *photos, blank, "--model", trained["model"], "--json", "--overlay", out)
+    assert_clean(result)
+    assert result.exit_code == 3, result.output  # the blank image has no hand
+    rows = json_lines(result)
+    assert [Path(r["overlay"]) for r in rows] == [out / f"{p.stem}.png" for p in (*photos, blank)]
+    for row, source in zip(rows, (*photos, blank)):
+        drawn = np.asarray(Image.open(row["overlay"]).convert("RGB"))
+        original = np.asarray(Image.open(source).convert("RGB"))
+        assert drawn.shape == original.shape
+        changed = np.abs(drawn.astype(int) - original).sum(axis=2) > 60
+        assert changed[:20].any()  # the label, top left
+        if row["hand"]:  # the landmarks: green lines beyond the label
+            green = (drawn[..., 1] > 200) & (drawn[..., 0] < 80) & (drawn[..., 2] < 80)
+            assert green[40:].sum() > 50, row
+    assert sorted(p.name for p in out.iterdir()) == sorted(f"{p.stem}.png" for p in (*photos, blank))
+
+
+def test_predict_overlay_names_do_not_collide(trained, image_folder, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    folder, _ = image_folder
+    one = sorted(folder.iterdir())[0]
+    result = invoke("predict", one, one, "--model", trained["model"], "--mode", "crop", "--overlay", tmp_path / "o")
+    assert_clean(result)
+    assert sorted(p.name for p in (tmp_path / "o").iterdir()) == [f"{one.stem}-2.png", f"{one.stem}.png"]
+
+
+def test_predict_overlay_into_a_file_is_one_error_line(trained, one_image, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "taken").write_text("not a folder")
+    result = invoke("predict", one_image, "--model", trained["model"], "--overlay", tmp_path / "taken")
+    assert_one_line_error(result, "--overlay", "taken")
+
+
+# ---------------------------------------------------------------------------------------------
+# train-rf --extra
+
+
+def make_extra(root: Path, layout: dict[str, list[Path]]) -> Path:
+    """A --extra folder: ``layout`` maps a sub-path to the photos linked into it."""
+    for sub, files in layout.items():
+        (root / sub).mkdir(parents=True, exist_ok=True)
+        for f in files:
+            (root / sub / f.name).symlink_to(f)
+    return root
+
+
+@pytest.mark.parametrize("case, fragment", [
+    ("missing", "not a folder"),
+    ("empty", "no photos found"),
+    ("loose file", "is not in a letter folder"),
+    ("J folder", "'J' is not a letter"),
+    ("lower-case folder", "'a' is not a letter"),
+    ("text file", "is not an image"),
+    ("broken photo", "not an image"),
+])
+def test_train_rf_extra_malformed_folder_is_one_error_line(trained, tmp_path, monkeypatch, case, fragment):
+    monkeypatch.chdir(tmp_path)
+    extra = tmp_path / "extra"
+    png = tmp_path / "hand.png"
+    Image.new("RGB", (32, 32)).save(png)
+    if case != "missing":
+        extra.mkdir()
+    if case == "loose file":
+        make_extra(extra, {"A": [png]})
+        (extra / "loose.png").symlink_to(png)
+    elif case in ("J folder", "lower-case folder"):
+        make_extra(extra, {"A": [png], {"J folder": "J", "lower-case folder": "a"}[case]: [png]})
+    elif case == "text file":
+        make_extra(extra, {"B": [png]})
+        (extra / "B" / "notes.txt").write_text("hello")
+    elif case == "broken photo":
+        make_extra(extra, {"C": []})
+        (extra / "C" / "photo.jpg").write_bytes(b"not really a jpeg")
+    model = tmp_path / "m" / "rf.joblib"
+    result = invoke("train-rf", "--landmarks", trained["landmarks"], "--model", model, "--n-estimators", 5,
+                    "--extra", extra)
+    assert_one_line_error(result, "--extra", fragment)
+    assert not model.parent.exists()  # nothing written
+
+
+@needs_photos
+def test_train_rf_extra_adds_photos_and_says_so(trained, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    photos = {letter: sorted((PHOTOS_DIR / letter).glob("*.jpg"))[:2] for letter in ("A", "L")}
+    extra = make_extra(tmp_path / "extra", photos)
+    model = tmp_path / "rf.joblib"
+    result = invoke("train-rf", "--landmarks", trained["landmarks"], "--model", model, "--n-estimators", 10,
+                    "--extra", extra)
+    assert_clean(result)
+    assert result.exit_code == 0, result.output
+    assert re.search(r"--extra: hand found in [34] of 4 photos", result.stdout), result.stdout
+    metrics = json.loads(model.with_suffix(".json").read_text())
+    assert metrics["trained_on"] == "Sign Language MNIST and extra photos"
+    assert metrics["extra"]["photos"] == 4 and metrics["extra"]["dir"] == str(extra.resolve())
+    assert set(metrics["extra"]["per_letter"]) <= {"A", "L"} and sum(metrics["extra"]["per_letter"].values()) >= 3
+    base = json.loads(trained["model"].with_suffix(".json").read_text())
+    assert base["trained_on"] == "Sign Language MNIST alone" and "extra" not in base
+    assert metrics["n_train"] == base["n_train"] + metrics["extra"]["hands"]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -184,22 +184,12 @@ def test_predict_with_the_cnn(cnn_model, image_folder, tmp_path, monkeypatch):
     assert len(rows) == len(truth)
     from asl.images import read_image
     from asl.modelfile import load_cnn_model
-    from asl.cnn_predict import as_training_image
+    from landmarks.handcrop import hand_crop
 
     classifier = load_cnn_model(model)
     for row in rows:
-        expected = classifier.predict(as_training_image(read_image(row["path"]))[None])[0]
+        expected = classifier.predict(hand_crop(read_image(row["path"]), None)[None])[0]
         assert row["letter"] == expected and len(row["top"]) == 2
-
-
-@needs_mnist
-def test_as_training_image_gives_back_a_training_image(mnist_test_rows):
-    from asl.cnn_predict import as_training_image
-
-    image = mnist_test_rows[0][0]
-    assert np.array_equal(as_training_image(image), image)
-    big = np.kron(image, np.ones((4, 4), dtype=np.uint8))  # 112x112, same picture
-    assert np.abs(as_training_image(big).astype(int) - image).max() <= 1
 
 
 def test_train_cnn_imagenet_offline_is_one_line(tmp_path, monkeypatch, small_mnist_dir):

@@ -180,7 +180,13 @@ def synthetic_rows(letters=("A", "B", "C"), per_letter: int = 20, seed: int = 0)
 
 
 def test_random_forest_is_a_features_then_forest_pipeline():
-    model = make_random_forest(n_estimators=7, seed=3, n_jobs=1, use_z=False)
+    from classifiers.augmented import ViewAugmentedClassifier
+
+    augmented = make_random_forest(n_estimators=7, seed=3, n_jobs=1)
+    assert isinstance(augmented, ViewAugmentedClassifier) and augmented.random_state == 3
+    assert isinstance(augmented.estimator, Pipeline)
+    assert augmented.estimator.named_steps["forest"].max_samples == 0.5
+    model = make_random_forest(n_estimators=7, seed=3, n_jobs=1, use_z=False, augment=False)
     assert isinstance(model, Pipeline)
     assert [name for name, _ in model.steps] == ["features", "forest"]
     assert isinstance(model.named_steps["features"], LandmarkFeatures)
@@ -252,3 +258,56 @@ def test_scores_accept_numpy_arrays():
 def test_scores_reject_bad_lengths(y_true, y_pred):
     with pytest.raises(ValueError):
         score_predictions(y_true, y_pred, letters=["A", "B"])
+
+
+# ---------------------------------------------------------------------------------------------
+# augmentation in landmark space
+
+
+def _hands(n: int = 6) -> np.ndarray:
+    return np.random.default_rng(1).normal(50.0, 20.0, (n, 21, 3))
+
+
+def test_mirror_twice_is_the_identity_and_keeps_distances():
+    from landmarks.augment import mirror
+
+    hands = _hands()
+    np.testing.assert_allclose(mirror(mirror(hands)), hands)
+    f = LandmarkFeatures().fit(hands.reshape(len(hands), -1))
+    np.testing.assert_allclose(f.transform(mirror(hands))[:, 63:], f.transform(hands)[:, 63:], atol=1e-9)
+    assert not np.allclose(mirror(hands), hands)
+
+
+def test_random_views_turn_the_hand_rigidly_about_the_wrist():
+    from landmarks.augment import random_views
+
+    hands = _hands()
+    rng = np.random.default_rng(0)
+    turned = random_views(hands, rng, yaw=40, pitch=30, roll=20, scale=0.0, jitter=0.0)
+    np.testing.assert_allclose(turned[:, 0], hands[:, 0])  # the wrist stays put
+    f = LandmarkFeatures(use_z=True).fit(hands.reshape(len(hands), -1))
+    np.testing.assert_allclose(f.transform(turned)[:, 63:], f.transform(hands)[:, 63:], atol=1e-9)
+    assert not np.allclose(turned, hands)
+    still = random_views(hands, rng, yaw=0, pitch=0, roll=0, scale=0.0, jitter=0.0)
+    np.testing.assert_allclose(still, hands)
+
+
+def test_view_augmented_classifier_is_an_estimator():
+    from sklearn.base import clone
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.pipeline import Pipeline
+
+    from classifiers.augmented import ViewAugmentedClassifier
+
+    hands = _hands(40)
+    letters = np.array(["A", "B"] * 20)
+    hands[letters == "B", 8, 1] += 80.0  # B: the index tip far from A's
+    pipeline = Pipeline([("features", LandmarkFeatures(use_z=False)), ("forest", RandomForestClassifier(10, random_state=0))])
+    model = ViewAugmentedClassifier(pipeline, copies=2)
+    assert model.fit(hands.reshape(40, -1), letters) is model
+    assert list(model.classes_) == ["A", "B"] and model.n_features_in_ == 63
+    forest = model.estimator_.named_steps["forest"]
+    assert forest.n_features_in_ == 210 + 63
+    assert (model.predict(hands.reshape(40, -1)) == letters).mean() > 0.9
+    assert model.predict_proba(hands.reshape(40, -1)).shape == (40, 2)
+    assert clone(model).get_params()["copies"] == 2 and not hasattr(clone(model), "estimator_")

@@ -1,0 +1,46 @@
+"""A classifier fitted on its training hands plus their mirror images and random new views."""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
+
+from landmarks.augment import mirror, random_views
+
+
+class ViewAugmentedClassifier(ClassifierMixin, BaseEstimator):
+    """Fits ``estimator`` on the training landmarks, their mirror images (``mirror``), and
+    ``copies`` randomly turned, stretched and jittered views of those (see
+    ``landmarks.augment.random_views``); predicts with the fitted ``estimator_``.
+
+    Sign Language MNIST shows right hands from the front; photos show either hand, from other
+    viewpoints and distances.
+    """
+
+    def __init__(self, estimator, mirror: bool = True, copies: int = 1, yaw: float = 30.0, pitch: float = 20.0,
+                 roll: float = 15.0, scale: float = 0.07, jitter: float = 0.02, random_state: int = 0) -> None:
+        self.estimator = estimator
+        self.mirror = mirror
+        self.copies = copies
+        self.yaw, self.pitch, self.roll = yaw, pitch, roll
+        self.scale, self.jitter = scale, jitter
+        self.random_state = random_state
+
+    def fit(self, X, y):
+        points, labels = np.asarray(X, dtype=np.float64).reshape(len(X), -1, 3), np.asarray(y)
+        if self.mirror:
+            points, labels = np.concatenate([points, mirror(points)]), np.concatenate([labels, labels])
+        rng = np.random.default_rng(self.random_state)
+        views = [random_views(points, rng, self.yaw, self.pitch, self.roll, self.scale, self.jitter)
+                 for _ in range(self.copies)]
+        points = np.concatenate([points, *views])
+        self.estimator_ = clone(self.estimator).fit(points.reshape(len(points), -1), np.tile(labels, 1 + self.copies))
+        self.classes_ = self.estimator_.classes_
+        self.n_features_in_ = np.shape(X)[1]
+        return self
+
+    def predict_proba(self, X) -> np.ndarray:
+        return self.estimator_.predict_proba(X)
+
+    def predict(self, X) -> np.ndarray:
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]

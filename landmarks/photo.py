@@ -1,0 +1,90 @@
+"""Auto mode: find the hand anywhere in a photo (or a hand crop), frame it like a Sign Language
+MNIST image and read its landmarks with crop mode, the pipeline the training landmarks come from.
+
+Finding the hand tries, in order, the paths in ``LOCATE_PATHS``: crop mode on the whole image,
+kept when its landmarks span at least ``CROP_SPAN`` of the image's side, as in 99% of Sign Language
+MNIST images: the image is a hand crop already and these are its landmarks (``crop``); MediaPipe
+Hands (``detect``); MediaPipe Hands with a lower palm-detection threshold (``detect-low``);
+MediaPipe Hands on the image with a replicated border, which shrinks a hand that fills the frame
+to a size the palm detector knows (``detect-padded``); crop mode's smaller hand (``crop-small``).
+Except for ``crop``, the hand's square box (``handcrop.hand_box``) is then cut out and crop mode
+reads the landmarks from it; the result's ``mode`` is the path, plus ``+box`` when the box gave
+the landmarks (else the path's own landmarks are kept).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import cv2
+import numpy as np
+
+from landmarks.crop import CropLandmarker
+from landmarks.handcrop import HAND_FILL, cut_box, hand_box
+from landmarks.image import as_rgb
+from landmarks.result import HandResult
+
+LOCATE_PATHS = ("detect", "crop", "detect-low", "detect-padded", "crop-small")
+CROP_SPAN = 0.6
+LOW_DETECTION = 0.1
+BORDER = 0.5  # detect-padded: a replicated border of half the image's longer side on each edge
+
+
+class PhotoLandmarker:
+    """Landmarks of the hand in a photo, read by ``crop`` from the hand's square box."""
+
+    mode = "auto"
+
+    def __init__(self, crop: CropLandmarker, fill: float = HAND_FILL, low_detection: float = LOW_DETECTION,
+                 border: float = BORDER, crop_span: float = CROP_SPAN) -> None:
+        from landmarks.detect import DetectLandmarker
+
+        self.crop = crop
+        self.fill, self.low_detection, self.border, self.crop_span = fill, low_detection, border, crop_span
+        self.detect = DetectLandmarker()
+        self.detect_low = DetectLandmarker(min_detection=low_detection)
+
+    def settings(self) -> dict:
+        """What determines this landmarker's output, for provenance."""
+        return {
+            "mode": self.mode, "locate": list(LOCATE_PATHS), "crop_span": self.crop_span, "fill": self.fill,
+            "border": self.border,
+            "detect": self.detect.settings(), "low_detection": self.low_detection, "crop": self.crop.settings(),
+        }
+
+    def locate(self, image: np.ndarray) -> HandResult:
+        """The hand found by the first path in ``LOCATE_PATHS`` that finds one, in ``image``'s
+        pixels; ``mode`` names the path. Crop mode's result (found or not) when none does."""
+        rgb = as_rgb(image)
+        result = self.detect(rgb)
+        if result.found:
+            return result
+        whole = self.crop(rgb)
+        if whole.found and np.ptp(whole.landmarks[:, :2], axis=0).max() >= self.crop_span * max(rgb.shape[:2]):
+            return whole
+        result = self.detect_low(rgb)
+        if result.found:
+            return replace(result, mode="detect-low")
+        k = int(round(self.border * max(rgb.shape[:2])))
+        result = self.detect_low(cv2.copyMakeBorder(rgb, k, k, k, k, cv2.BORDER_REPLICATE))
+        if result.found:
+            return replace(result, mode="detect-padded", landmarks=result.landmarks - np.float32([k, k, 0]))
+        return replace(whole, mode="crop-small")
+
+    def __call__(self, image: np.ndarray) -> HandResult:
+        """Landmarks of the hand in ``image`` (grey, RGB or RGBA uint8, any size)."""
+        rgb = as_rgb(image)
+        located = self.locate(rgb)
+        if not located.found or located.mode == "crop":
+            return located
+        left, top, side = box = hand_box(located.landmarks, self.fill)
+        square = cut_box(rgb, box)
+        framed = self.crop(square)
+        if not framed.found:
+            return located
+        landmarks = framed.landmarks * np.float32(side / square.shape[0]) + np.float32([left, top, 0])
+        return replace(framed, mode=f"{located.mode}+box", landmarks=landmarks.astype(np.float32))
+
+    def close(self) -> None:
+        self.detect.close()
+        self.detect_low.close()

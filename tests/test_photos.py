@@ -1,0 +1,122 @@
+"""Auto mode on real photos: each path that finds the hand, the hand's square box, hand crops."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import PHOTOS_DIR, needs_photos
+
+from asl.images import read_image
+from landmarks import make_landmarker
+from landmarks.handcrop import HAND_FILL, cut_box, hand_box, hand_crop
+from landmarks.photo import LOCATE_PATHS
+
+# Photos of asl-photos-dev in which each path is the first to find the hand (measured).
+FIRST_FOUND_BY = {
+    "detect": "A/A0_jpg.rf.292a080422ba984985192f413101af41.jpg",
+    "crop": "B/B3_jpg.rf.64dc52ffe5ef2168c1108afc30503111.jpg",
+    "detect-low": "D/D11_jpg.rf.0e1fe6f1474bb8372d381b458576bece.jpg",
+    "detect-padded": "E/E20_jpg.rf.17cd74f7da2ebe2651533a7c29bf40e9.jpg",
+    "crop-small": "A/A23_jpg.rf.199528cc21bad70f9424a2cfb92d3207.jpg",
+}
+
+
+@pytest.fixture(scope="module")
+def auto():
+    return make_landmarker("auto")
+
+
+def labelled_box(name: str, shape) -> tuple[float, float, float, float]:
+    """The photo's labelled hand box from bboxes.csv, in pixels (x0, y0, x1, y1)."""
+    import csv
+
+    with open(PHOTOS_DIR / "bboxes.csv") as f:
+        row = next(r for r in csv.DictReader(f) if r["file"] == name)
+    h, w = shape[:2]
+    cx, cy, bw, bh = (float(row[k]) for k in ("x_center", "y_center", "width", "height"))
+    return (cx - bw / 2) * w, (cy - bh / 2) * h, (cx + bw / 2) * w, (cy + bh / 2) * h
+
+
+@needs_photos
+@pytest.mark.parametrize("path", LOCATE_PATHS)
+def test_each_path_finds_the_hand_in_its_labelled_box(auto, path):
+    name = FIRST_FOUND_BY[path]
+    image = read_image(PHOTOS_DIR / name)
+    located = auto.locate(image)
+    assert located.found and located.mode == path
+    result = auto(image)
+    assert result.found and result.mode == (path if path == "crop" else f"{path}+box")  # a crop is not re-cut
+    assert result.landmarks.shape == (21, 3) and result.landmarks.dtype == np.float32
+    x0, y0, x1, y1 = labelled_box(name, image.shape)
+    cx, cy = result.landmarks[:, :2].mean(axis=0)
+    assert x0 <= cx <= x1 and y0 <= cy <= y1, (cx, cy, (x0, y0, x1, y1))
+
+
+def test_a_hand_crop_is_read_by_crop_mode_directly(auto, mnist_test_rows):
+    """Sign Language MNIST images are hand crops: auto mode gives crop mode's own landmarks."""
+    crop_found = 0
+    for image in mnist_test_rows[0][:20]:
+        result = auto(image)
+        if result.mode == "crop":
+            crop_found += 1
+            np.testing.assert_allclose(result.landmarks, auto.crop(image).landmarks)
+    assert crop_found >= 17
+
+
+@needs_photos
+def test_box_landmarks_agree_with_the_located_hand(auto):
+    """The box's landmarks are mapped back to the photo's pixels: they lie on the located hand."""
+    image = read_image(PHOTOS_DIR / FIRST_FOUND_BY["detect"])
+    located, result = auto.locate(image), auto(image)
+    spread = np.ptp(located.landmarks[:, :2], axis=0).max()
+    gap = np.linalg.norm(result.landmarks[:, :2] - located.landmarks[:, :2], axis=1)
+    assert np.median(gap) < 0.15 * spread
+
+
+def test_no_hand_in_a_blank_image(auto):
+    assert not auto(np.full((120, 160, 3), 200, np.uint8)).found
+
+
+@needs_photos
+@pytest.mark.parametrize("size", [28, 64, None])
+def test_hand_crop_is_a_square_grey_image_of_the_hand(auto, size):
+    image = read_image(PHOTOS_DIR / FIRST_FOUND_BY["detect"])
+    crop = hand_crop(image, auto.locate(image).landmarks, size=size)
+    assert crop.dtype == np.uint8 and crop.ndim == 2 and crop.shape[0] == crop.shape[1]
+    side = hand_box(auto.locate(image).landmarks)[2]
+    assert crop.shape[0] == (size or round(side))
+    assert crop.std() > 10  # a hand against a background, not a flat patch
+
+
+@needs_photos
+def test_crop_mode_finds_the_hand_again_in_a_28px_hand_crop(auto):
+    """The crop looks like a Sign Language MNIST image: crop mode, trained on those, finds a hand."""
+    image = read_image(PHOTOS_DIR / FIRST_FOUND_BY["detect"])
+    assert auto.crop(hand_crop(image, auto.locate(image).landmarks)).found
+
+
+def test_hand_crop_of_a_whole_image_is_it_squared(mnist_test_rows):
+    image = mnist_test_rows[0][0]
+    assert np.array_equal(hand_crop(image, None), image)
+    wide = np.pad(image, ((0, 0), (6, 6)), mode="edge")  # 28x40: squared by replicating rows
+    assert hand_crop(wide, None, size=None).shape == (40, 40)
+
+
+def test_hand_box_frames_the_landmarks():
+    points = np.array([[10.0, 20.0, 0.0], [50.0, 40.0, 0.0], [30.0, 100.0, 0.0]])
+    left, top, side = hand_box(points)
+    assert side == pytest.approx(80 / HAND_FILL)
+    assert (left + side / 2, top + side / 2) == pytest.approx((30.0, 60.0))
+    with pytest.raises(ValueError, match="fill"):
+        hand_box(points, fill=0.0)
+
+
+def test_cut_box_replicates_the_edge_outside_the_image():
+    image = np.zeros((40, 60, 3), np.uint8)
+    image[:, 30:] = 255
+    square = cut_box(image, (-10.0, -10.0, 20.0))
+    assert square.shape == (20, 20, 3)
+    assert (square == 0).all()  # the left, black half's edge, replicated
+    small = cut_box(image, (20.0, 0.0, 40.0), size=10)
+    assert small.shape == (10, 10, 3)
+    assert small[:, :2].max() < 60 and small[:, 3:].min() > 200  # black up to x=30: 2.5 of 10 columns
