@@ -1,9 +1,10 @@
-# `make run`: set up, find (or download) the data, extract landmarks, train and score the Random Forest.
+# `make run`: set up, find (or download) the data, then `asl compare`: train and score both models, write reports/.
 # `make test`: set up and run the tests.
 PYTHON ?= $(firstword $(foreach p,python3.12 python3.11,$(if $(shell $(p) -c 'import sys; print(sys.version_info[:2] in [(3, 11), (3, 12)])' 2>/dev/null | grep True),$(p))))
 VENV := .venv
 ASL := $(VENV)/bin/asl
 SHARED_DATA := ../shared/data/sign-language-mnist
+PHOTOS ?= ../shared/data/asl-photos-dev
 # data/raw if it holds the CSVs, else the shared copy beside this clone, else data/raw (downloaded).
 DATA_DIR ?= $(if $(wildcard data/raw/sign_mnist_train.csv),data/raw,$(if $(wildcard $(SHARED_DATA)/sign_mnist_train.csv),$(SHARED_DATA),data/raw))
 
@@ -20,8 +21,7 @@ data: $(VENV)/.installed
 	@test -f $(DATA_DIR)/sign_mnist_train.csv -a -f $(DATA_DIR)/sign_mnist_test.csv || $(ASL) download --data-dir $(DATA_DIR)
 
 run: data
-	$(ASL) extract-landmarks --split all --mode crop --data-dir $(DATA_DIR)
-	$(ASL) train-rf --data-dir $(DATA_DIR)
+	$(ASL) compare --data-dir $(DATA_DIR) $(if $(wildcard $(PHOTOS)),--photos $(PHOTOS))
 
 test: $(VENV)/.installed
 	$(VENV)/bin/pytest -q

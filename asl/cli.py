@@ -199,7 +199,7 @@ def train_cnn_command(
     weights: Annotated[Weights, typer.Option(help="imagenet: torchvision's ImageNet weights (cached or downloaded); none: from scratch")] = Weights.none,
     epochs: Annotated[int, typer.Option(min=1, help="Passes over the train split")] = 10,
     batch_size: Annotated[int, typer.Option(min=2, help="Images per step")] = 128,
-    lr: Annotated[float, typer.Option(min=0.0, help="Peak learning rate (SGD, one-cycle schedule)")] = 0.2,
+    lr: Annotated[float, typer.Option(min=0.0, help="Peak learning rate (SGD, one-cycle schedule)")] = 0.1,
     img_size: Annotated[int, typer.Option(min=16, help="Side the 28x28 images are resized to (32 suits a CPU; 224 a GPU)")] = 32,
     seed: Annotated[int, typer.Option(help="Random seed (same seed and device, same metrics)")] = 0,
     device: Annotated[Device, typer.Option(help="auto: CUDA, else MPS, else CPU")] = Device.auto,
@@ -293,7 +293,6 @@ def compare(
     cnn_model: Annotated[Path, typer.Option(help="ResNet50 (trained first, with train-cnn's defaults, if missing)")] = Path("models/resnet50.pt"),
     landmarks: Annotated[Path, typer.Option(help="Crop-mode landmark table (extracted or brought up to date first)")] = Path("data/processed/landmarks-crop.parquet"),
     reports: Annotated[Path, typer.Option(help="Folder for compare.md, compare.json and the figures")] = Path("reports"),
-    min_confidence: Annotated[Optional[float], typer.Option(min=0.0, max=1.0, help="Hybrid: least Random Forest probability to keep its letter [default: classifiers.hybrid.DEFAULT_MIN_CONFIDENCE]")] = None,
     timing_images: Annotated[int, typer.Option(min=1, help="Test images to time inference on")] = 200,
     data_dir: DataDir = None,
 ) -> None:
@@ -304,7 +303,6 @@ def compare(
     from asl.compare import ensure_inputs, run_compare
     from asl.dataset import resolve_data_dir, split_path
     from asl.photos import labelled_photos
-    from classifiers import DEFAULT_MIN_CONFIDENCE
 
     data = resolve_data_dir(data_dir)
     for split in ("train", "test"):
@@ -313,7 +311,7 @@ def compare(
         labelled_photos(photos)
     ensure_inputs(data, rf_model, cnn_model, landmarks, log=typer.echo)
     report = run_compare(data, rf_model, cnn_model, landmarks, reports, photos,
-                         DEFAULT_MIN_CONFIDENCE if min_confidence is None else min_confidence, timing_images,
+                         timing_images,
                          command=command_line(ctx), log=typer.echo, progress=progress_bar)
     for section in report["evaluations"].values():
         typer.echo(section["title"])

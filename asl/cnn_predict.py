@@ -11,7 +11,7 @@ from asl.errors import AslError
 from asl.modelfile import load_cnn_model
 from asl.overlay import OverlayWriter
 from asl.predict import ImagePredictor, LandmarkPredictor, top_letters
-from classifiers import DEFAULT_MIN_CONFIDENCE, NO_HAND, use_landmarks
+from classifiers import NO_HAND, use_landmarks
 from landmarks import MODES, HandResult, make_landmarker
 from landmarks.handcrop import hand_crop
 
@@ -60,19 +60,17 @@ class CnnPredictor(ImagePredictor):
 
 
 class HybridPredictor(ImagePredictor):
-    """The landmark model where it finds a hand with probability >= ``min_confidence``, else the ResNet50."""
+    """Both models on every image; the landmark model's letters where it found a hand and is at
+    least as sure as the ResNet50 (``classifiers.use_landmarks``), else the ResNet50's."""
 
-    def __init__(self, landmark_model: Path, cnn_model: Path, mode: str = "auto", top_k: int = 3,
-                 min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> None:
+    def __init__(self, landmark_model: Path, cnn_model: Path, mode: str = "auto", top_k: int = 3) -> None:
         self.landmarks = LandmarkPredictor(landmark_model, mode=mode, top_k=top_k)
         self.cnn = CnnPredictor(cnn_model, mode="auto" if mode == "detect" else mode, top_k=top_k)
-        self.min_confidence = min_confidence
 
     def predict_images(self, images: list[np.ndarray]) -> list[tuple[HandResult, list[tuple[str, float]]]]:
         outcomes = self.landmarks.predict_images(images)
-        letters = [top[0][0] if top else NO_HAND for _, top in outcomes]
-        confidence = [top[0][1] if top else 0.0 for _, top in outcomes]
-        fallback = np.flatnonzero(~use_landmarks(letters, confidence, self.min_confidence))
-        for i, (_, top) in zip(fallback, self.cnn.predict_images([images[i] for i in fallback])):
-            outcomes[i] = (outcomes[i][0], top)
-        return outcomes
+        cnn_tops = [top for _, top in self.cnn.predict_images(images)]
+        use = use_landmarks([top[0][0] if top else NO_HAND for _, top in outcomes],
+                            [top[0][1] if top else 0.0 for _, top in outcomes],
+                            [top[0][1] if top else 0.0 for top in cnn_tops])
+        return [(result, top if keep else cnn_top) for (result, top), cnn_top, keep in zip(outcomes, cnn_tops, use)]

@@ -26,7 +26,7 @@ from classifiers import NO_HAND, hybrid_letters, score_predictions, use_landmark
 
 MODELS = ("random_forest", "resnet50", "hybrid")
 TITLES = {"random_forest": "Random Forest on landmarks", "resnet50": "ResNet50 on pixels",
-          "hybrid": "Hybrid (landmarks if confident, else ResNet50)"}
+          "hybrid": "Hybrid (the surer of the two; landmarks need a hand)"}
 
 
 @dataclass
@@ -52,7 +52,7 @@ class Evaluation:
 
 
 def evaluate_test_split(data_dir: Path, rf_path: Path, cnn_path: Path, table: pd.DataFrame, table_meta: dict,
-                        min_confidence: float, device: str = "cpu") -> Evaluation:
+                        device: str = "cpu") -> Evaluation:
     """All three models on every test image: the Random Forest on the (cached) crop-mode landmarks,
     the ResNet50 on the pixels."""
     payload = load_model(rf_path)
@@ -66,15 +66,17 @@ def evaluate_test_split(data_dir: Path, rf_path: Path, cnn_path: Path, table: pd
                        "re-extract with `asl extract-landmarks --force`")
     rf_letters, rf_confidence = predict_table(payload["pipeline"], test)
     started = time.perf_counter()
-    cnn_letters = load_cnn_model(cnn_path, device).predict(images)
+    cnn = load_cnn_model(cnn_path, device)
+    probabilities = cnn.predict_proba(images)
     cnn_seconds = (time.perf_counter() - started) / len(images)
-    hybrid, used = hybrid_letters(rf_letters, rf_confidence, cnn_letters, min_confidence)
+    cnn_letters = cnn.classes_[probabilities.argmax(axis=1)]
+    hybrid, used = hybrid_letters(rf_letters, rf_confidence, cnn_letters, probabilities.max(axis=1))
     return Evaluation("test", truth, {"random_forest": rf_letters, "resnet50": cnn_letters, "hybrid": hybrid},
                       hand=rf_letters != NO_HAND, used_landmarks=used,
                       seconds_per_image={"resnet50": cnn_seconds})
 
 
-def evaluate_photos(photos: list[tuple[Path, str]], rf_path: Path, cnn_path: Path, min_confidence: float,
+def evaluate_photos(photos: list[tuple[Path, str]], rf_path: Path, cnn_path: Path,
                     progress: Callable[[str], Callable[[int, int], None]] | None = None) -> Evaluation:
     """All three models on labelled photos, each finding the hand itself (auto mode), timed per photo."""
     from asl.cnn_predict import CnnPredictor, HybridPredictor
@@ -83,7 +85,7 @@ def evaluate_photos(photos: list[tuple[Path, str]], rf_path: Path, cnn_path: Pat
     predictors = {
         "random_forest": lambda: LandmarkPredictor(rf_path, mode="auto", top_k=1),
         "resnet50": lambda: CnnPredictor(cnn_path, mode="auto", top_k=1),
-        "hybrid": lambda: HybridPredictor(rf_path, cnn_path, mode="auto", top_k=1, min_confidence=min_confidence),
+        "hybrid": lambda: HybridPredictor(rf_path, cnn_path, mode="auto", top_k=1),
     }
     truth = np.array([letter for _, letter in photos], dtype=object)
     letters, confidence, seconds = {}, {}, {}
@@ -104,12 +106,11 @@ def evaluate_photos(photos: list[tuple[Path, str]], rf_path: Path, cnn_path: Pat
         confidence[model] = np.array(probability)
     rf_letters = letters["random_forest"]
     return Evaluation("photos", truth, letters, hand=rf_letters != NO_HAND,
-                      used_landmarks=use_landmarks(rf_letters, confidence["random_forest"], min_confidence),
+                      used_landmarks=use_landmarks(rf_letters, confidence["random_forest"], confidence["resnet50"]),
                       seconds_per_image=seconds)
 
 
-def time_inference(model: str, rf_path: Path, cnn_path: Path, images: np.ndarray, min_confidence: float,
-                   repeats: int = 3) -> dict:
+def time_inference(model: str, rf_path: Path, cnn_path: Path, images: np.ndarray, repeats: int = 3) -> dict:
     """Run in a fresh process: median milliseconds per image one at a time and in one batch
     (landmark extraction included), and that process's peak memory."""
     from asl.cnn_predict import CnnPredictor, HybridPredictor
@@ -120,7 +121,7 @@ def time_inference(model: str, rf_path: Path, cnn_path: Path, images: np.ndarray
     elif model == "resnet50":
         predictor = CnnPredictor(cnn_path, mode="crop", top_k=1)
     else:
-        predictor = HybridPredictor(rf_path, cnn_path, mode="crop", top_k=1, min_confidence=min_confidence)
+        predictor = HybridPredictor(rf_path, cnn_path, mode="crop", top_k=1)
     images = list(images)
     predictor.predict_images(images[:2])  # warm up: first calls build kernels and caches
     single = []
@@ -137,15 +138,14 @@ def time_inference(model: str, rf_path: Path, cnn_path: Path, images: np.ndarray
             "timed_images": len(images), "peak_memory_mib": peak_memory_mib()}
 
 
-def time_all(rf_path: Path, cnn_path: Path, images: np.ndarray, min_confidence: float,
-             log: Callable[[str], None] = print) -> dict[str, dict]:
+def time_all(rf_path: Path, cnn_path: Path, images: np.ndarray, log: Callable[[str], None] = print) -> dict[str, dict]:
     """``time_inference`` for each model, each in a fresh process (so peak memory is its own)."""
     spawn = multiprocessing.get_context("spawn")
     timings = {}
     for model in MODELS:
         log(f"timing {model} on {len(images)} test images (one at a time, then as one batch)")
         with ProcessPoolExecutor(1, mp_context=spawn) as pool:
-            timings[model] = pool.submit(time_inference, model, rf_path, cnn_path, images, min_confidence).result()
+            timings[model] = pool.submit(time_inference, model, rf_path, cnn_path, images).result()
     return timings
 
 
@@ -208,7 +208,7 @@ def ensure_inputs(data_dir: Path, rf_path: Path, cnn_path: Path, landmarks_path:
 
 
 def run_compare(data_dir: Path, rf_path: Path, cnn_path: Path, landmarks_path: Path, out_dir: Path,
-                photos_dir: Path | None, min_confidence: float, timing_images: int, command: str,
+                photos_dir: Path | None, timing_images: int, command: str,
                 log: Callable[[str], None] = print,
                 progress: Callable[[str], Callable[[int, int], None]] | None = None) -> dict:
     """Score the three models on the test split (and photos), time them, write the report; returns it."""
@@ -219,11 +219,11 @@ def run_compare(data_dir: Path, rf_path: Path, cnn_path: Path, landmarks_path: P
     photos = labelled_photos(photos_dir) if photos_dir else None
     table, table_meta = read_table(landmarks_path)
     log("scoring the three models on the test split")
-    evaluations = [evaluate_test_split(data_dir, rf_path, cnn_path, table, table_meta, min_confidence)]
+    evaluations = [evaluate_test_split(data_dir, rf_path, cnn_path, table, table_meta)]
     if photos:
-        evaluations.append(evaluate_photos(photos, rf_path, cnn_path, min_confidence, progress))
+        evaluations.append(evaluate_photos(photos, rf_path, cnn_path, progress))
     costs = training_costs(rf_path, cnn_path, table_meta)
-    timings = time_all(rf_path, cnn_path, timing_sample(data_dir, timing_images), min_confidence, log)
+    timings = time_all(rf_path, cnn_path, timing_sample(data_dir, timing_images), log)
     sections = {}
     for evaluation in evaluations:
         scores = evaluation.scores()
@@ -248,7 +248,7 @@ def run_compare(data_dir: Path, rf_path: Path, cnn_path: Path, landmarks_path: P
     report = {
         "command": command, "machine": machine(), "written": time.strftime("%Y-%m-%d %H:%M %Z"),
         "code_version": code_version(), "data_sha256": test_split_sha256(data_dir),
-        "min_confidence": min_confidence, "timed_images": timings["random_forest"]["timed_images"],
+        "timed_images": timings["random_forest"]["timed_images"],
         "models": {"random_forest": str(rf_path), "resnet50": str(cnn_path)}, "evaluations": sections,
     }
     written = write_report(out_dir, report, evaluations)

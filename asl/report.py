@@ -104,7 +104,8 @@ def _duration(seconds: float) -> str:
     return f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.1f} min"
 
 
-def _table(rows: dict[str, dict], photos: bool) -> list[str]:
+def results_table(rows: dict[str, dict], photos: bool) -> list[str]:
+    """One section of the report as Markdown table lines: a row per model."""
     timing = "inference per photo (file to letter)" if photos else "inference per image: batch / single"
     lines = [
         f"| model | accuracy (all images) | coverage | accuracy where a hand was found | macro F1 | training time "
@@ -136,12 +137,12 @@ def markdown(report: dict) -> str:
         f"- Machine: {report['machine']}; written {report['written']}",
         f"- Code: {report['code_version']}",
         f"- Data: {', '.join(f'{k} sha256 {v[:12]}' for k, v in report['data_sha256'].items())}",
-        f"- Hybrid: the Random Forest's letter where crop/detect landmarks found a hand and its probability is "
-        f"at least {report['min_confidence']}, else the ResNet50's.",
+        "- Hybrid: both models read every image; the Random Forest's letter where it found a hand and its "
+        "probability is at least the ResNet50's probability for the ResNet50's letter, else the ResNet50's.",
         "",
     ]
     for name, section in report["evaluations"].items():
-        lines += [f"## {section['title']}", "", *_table(section["rows"], photos=name != "test"), ""]
+        lines += [f"## {section['title']}", "", *results_table(section["rows"], photos=name != "test"), ""]
         lines += [f"- {note}" for note in section["notes"]] + [""]
     lines += [
         "Coverage: share of images given a letter (the landmark model gives none where it finds no hand; "

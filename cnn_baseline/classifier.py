@@ -24,7 +24,7 @@ class TrainSettings:
     weights: str = "none"
     epochs: int = 10
     batch_size: int = 128
-    lr: float = 0.2
+    lr: float = 0.1
     momentum: float = 0.9
     weight_decay: float = 5e-4
     label_smoothing: float = 0.1

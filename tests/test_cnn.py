@@ -8,13 +8,14 @@ import json
 import numpy as np
 import pytest
 import torch
-from conftest import assert_clean, assert_one_line_error, invoke, json_lines, needs_mnist
+from conftest import PHOTOS_DIR, assert_clean, assert_one_line_error, invoke, json_lines, needs_mnist, needs_photos
 
 from asl.cnn_training import train_cnn
 from asl.errors import Interrupted
 from cnn_baseline import Augmentation, ResNetClassifier, TrainSettings, WeightsUnavailable, make_resnet50
 from cnn_baseline.augment import to_augmented_input, to_input
 from cnn_baseline.model import imagenet_weights_path
+from landmarks.photo import LOCATE_PATHS
 
 TINY = dict(epochs=2, batch_size=32, img_size=32, lr=0.05)
 
@@ -234,3 +235,28 @@ def test_predict_with_a_missing_cnn_model(one_image, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = invoke("predict", one_image, "--model", "models/resnet50.pt")
     assert_one_line_error(result, "models/resnet50.pt not found", "asl train-cnn", exit_code=1)
+
+
+@needs_mnist
+@needs_photos
+def test_the_cnn_reads_a_photo_through_the_hand_box(cnn_model):
+    """Auto mode: the network's input is the hand's square box, grey, 28x28, as hand_crop cuts it."""
+    from asl.cnn_predict import CnnPredictor
+    from asl.images import read_image
+    from landmarks.handcrop import hand_crop
+
+    predictor = CnnPredictor(cnn_model[0], mode="auto")
+    photo = read_image(sorted((PHOTOS_DIR / "L").glob("*.jpg"))[0])
+    [result], [network_input] = predictor.network_inputs([photo])
+    assert result.found and result.mode in LOCATE_PATHS
+    assert np.array_equal(network_input, hand_crop(photo, result.landmarks, 28))
+    [(_, top)] = predictor.predict_images([photo])
+    assert len(top) == 3 and top[0][0] in predictor.classifier.classes_
+
+
+@needs_mnist
+def test_the_cnn_in_detect_mode_gives_no_letter_without_a_hand(cnn_model):
+    from asl.cnn_predict import CnnPredictor
+
+    [(result, top)] = CnnPredictor(cnn_model[0], mode="detect").predict_images([np.full((90, 120, 3), 128, np.uint8)])
+    assert not result.found and top == []

@@ -17,9 +17,9 @@ from classifiers import NO_HAND, hybrid_letters
 FIGURES = [f"confusion-{m}.png" for m in MODELS] + ["per-letter.png"]
 
 
-def test_hybrid_takes_confident_landmark_letters_else_the_cnn():
+def test_hybrid_takes_the_surer_model_and_the_cnn_where_no_hand_was_found():
     letters, used = hybrid_letters(np.array(["A", NO_HAND, "C", "D"], dtype=object), np.array([0.9, 0.0, 0.3, 0.5]),
-                                   np.array(["X", "Y", "Z", "W"], dtype=object), min_confidence=0.5)
+                                   np.array(["X", "Y", "Z", "W"], dtype=object), np.array([0.8, 0.1, 0.4, 0.5]))
     assert letters.tolist() == ["A", "Y", "Z", "D"] and used.tolist() == [True, False, False, True]
 
 
