@@ -310,8 +310,7 @@ def compare(
     if photos is not None:
         labelled_photos(photos)
     ensure_inputs(data, rf_model, cnn_model, landmarks, log=typer.echo)
-    report = run_compare(data, rf_model, cnn_model, landmarks, reports, photos,
-                         timing_images,
+    report = run_compare(data, rf_model, cnn_model, landmarks, reports, photos, timing_images,
                          command=command_line(ctx), log=typer.echo, progress=progress_bar)
     for section in report["evaluations"].values():
         typer.echo(section["title"])

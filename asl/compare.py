@@ -51,15 +51,14 @@ class Evaluation:
         return out
 
 
-def evaluate_test_split(data_dir: Path, rf_path: Path, cnn_path: Path, table: pd.DataFrame, table_meta: dict,
-                        device: str = "cpu") -> Evaluation:
-    """All three models on every test image: the Random Forest on the (cached) crop-mode landmarks,
-    the ResNet50 on the pixels."""
+def evaluate_test_split(images: np.ndarray, truth: np.ndarray, rf_path: Path, cnn_path: Path, table: pd.DataFrame,
+                        table_meta: dict, device: str = "cpu") -> Evaluation:
+    """All three models on every test image (``images``, letters ``truth``): the Random Forest on
+    the (cached) crop-mode landmarks, the ResNet50 on the pixels."""
     payload = load_model(rf_path)
     if payload["landmarker"] != table_meta["landmarker"]:
         raise AslError(f"{rf_path} was trained on landmarks made with other settings than {table_meta['landmarker']}; "
                        "retrain it with `asl train-rf`")
-    images, truth = load_split(data_dir, "test")
     test = table[table["split"] == "test"].sort_values("row")
     if len(test) != len(images) or not np.array_equal(test["letter"].to_numpy(), truth):
         raise AslError("the landmark table's test rows do not match the test CSV; "
@@ -149,9 +148,8 @@ def time_all(rf_path: Path, cnn_path: Path, images: np.ndarray, log: Callable[[s
     return timings
 
 
-def timing_sample(data_dir: Path, n: int) -> np.ndarray:
-    """``n`` test images spread evenly over the test split."""
-    images, _ = load_split(data_dir, "test")
+def timing_sample(images: np.ndarray, n: int) -> np.ndarray:
+    """``n`` of ``images`` spread evenly over them."""
     return images[np.linspace(0, len(images) - 1, min(n, len(images))).astype(int)]
 
 
@@ -219,11 +217,12 @@ def run_compare(data_dir: Path, rf_path: Path, cnn_path: Path, landmarks_path: P
     photos = labelled_photos(photos_dir) if photos_dir else None
     table, table_meta = read_table(landmarks_path)
     log("scoring the three models on the test split")
-    evaluations = [evaluate_test_split(data_dir, rf_path, cnn_path, table, table_meta)]
+    images, truth = load_split(data_dir, "test")
+    evaluations = [evaluate_test_split(images, truth, rf_path, cnn_path, table, table_meta)]
     if photos:
         evaluations.append(evaluate_photos(photos, rf_path, cnn_path, progress))
     costs = training_costs(rf_path, cnn_path, table_meta)
-    timings = time_all(rf_path, cnn_path, timing_sample(data_dir, timing_images), log)
+    timings = time_all(rf_path, cnn_path, timing_sample(images, timing_images), log)
     sections = {}
     for evaluation in evaluations:
         scores = evaluation.scores()
