@@ -149,12 +149,13 @@ def train_rf(
     use_z: Annotated[bool, typer.Option(help="Use landmark depth (z) as a feature")] = False,
 ) -> None:
     """Train the Random Forest on train landmarks, score it on the test split, save it."""
-    from asl.extra import extra_landmarks, find_extra_photos
+    from asl.extra import extra_landmarks
     from asl.extraction import read_table
+    from asl.photos import labelled_photos
     from asl.training import train_random_forest
 
     if extra is not None:
-        find_extra_photos(extra)  # a malformed folder fails before any long step
+        labelled_photos(extra, "--extra")  # a malformed folder fails before any long step
     if not landmarks.exists():
         typer.echo(f"{landmarks} is missing; extracting landmarks first (crop mode, both splits)")
         run_extraction(data_dir, "all", "crop", landmarks, workers, None, None)
@@ -308,7 +309,7 @@ def compare(
     for split in ("train", "test"):
         split_path(data, split)  # fail now, not after training, if the data are missing
     if photos is not None:
-        labelled_photos(photos)
+        labelled_photos(photos, "--photos")
     ensure_inputs(data, rf_model, cnn_model, landmarks, log=typer.echo)
     report = run_compare(data, rf_model, cnn_model, landmarks, reports, photos, timing_images,
                          command=command_line(ctx), log=typer.echo, progress=progress_bar)

@@ -214,7 +214,7 @@ def run_compare(data_dir: Path, rf_path: Path, cnn_path: Path, landmarks_path: P
     from asl.photos import labelled_photos
     from asl.report import write_report
 
-    photos = labelled_photos(photos_dir) if photos_dir else None
+    photos = labelled_photos(photos_dir, "--photos") if photos_dir else None
     table, table_meta = read_table(landmarks_path)
     log("scoring the three models on the test split")
     images, truth = load_split(data_dir, "test")

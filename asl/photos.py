@@ -1,4 +1,5 @@
-"""Folders of labelled photos laid out ``DIR/<LETTER>/*``."""
+"""Folders of labelled photos laid out ``DIR/<LETTER>/*``, read the same way by `asl compare --photos`
+and `asl train-rf --extra`."""
 
 from __future__ import annotations
 
@@ -11,22 +12,35 @@ from asl.images import IMAGE_SUFFIXES
 LAYOUT = "lay photos out as DIR/<LETTER>/*, one folder per letter A-Y (no J or Z: they need motion)"
 
 
-def labelled_photos(folder: Path) -> list[tuple[Path, str]]:
-    """(path, letter) for each image file under ``folder``'s letter folders, sorted; a one-line
-    error for a missing folder, a folder that is not a letter, loose images or no images at all."""
+def labelled_photos(folder: Path, option: str) -> list[tuple[Path, str]]:
+    """(path, letter) for every photo in ``folder``'s letter folders (A-Y, either case), sorted.
+
+    Hidden files and folders are skipped, and so are files beside the letter folders that are not
+    images (a README, a labels file). Anything else is a one-line error that starts with ``option``
+    and the folder: a missing folder, a folder that is not a letter, an image outside the letter
+    folders, a file in a letter folder that is not an image, or no photos at all.
+    """
     folder = Path(folder)
+    where = f"{option} {folder}"
     if not folder.is_dir():
-        raise AslError(f"{folder} is not a folder; {LAYOUT}")
-    entries = sorted(folder.iterdir())
-    loose = [p for p in entries if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES]
-    if loose:
-        raise AslError(f"{loose[0]} is not in a letter folder; {LAYOUT}")
-    folders = [p for p in entries if p.is_dir() and not p.name.startswith(".")]
-    for sub in folders:
-        if sub.name.upper() not in LETTERS:
-            raise AslError(f"{sub} is not a letter folder; {LAYOUT}")
-    photos = [(path, sub.name.upper()) for sub in folders for path in sorted(sub.rglob("*"))
-              if path.is_file() and path.suffix.lower() in IMAGE_SUFFIXES]
+        raise AslError(f"{where}: not a folder; {LAYOUT}")
+    photos = []
+    for entry in sorted(folder.iterdir()):
+        if entry.name.startswith("."):
+            continue
+        if not entry.is_dir():
+            if entry.suffix.lower() in IMAGE_SUFFIXES:
+                raise AslError(f"{where}: {entry.name} is not in a letter folder; {LAYOUT}")
+            continue
+        letter = entry.name.upper()
+        if letter not in LETTERS:
+            raise AslError(f"{where}: folder {entry.name!r} is not a letter; {LAYOUT}")
+        files = sorted(p for p in entry.rglob("*")
+                       if p.is_file() and not any(part.startswith(".") for part in p.relative_to(entry).parts))
+        others = [p for p in files if p.suffix.lower() not in IMAGE_SUFFIXES]
+        if others:
+            raise AslError(f"{where}: {others[0]} is not an image ({', '.join(sorted(IMAGE_SUFFIXES))}); {LAYOUT}")
+        photos += [(p, letter) for p in files]
     if not photos:
-        raise AslError(f"{folder} holds no images in letter folders; {LAYOUT}")
+        raise AslError(f"{where}: no photos found; {LAYOUT}")
     return photos

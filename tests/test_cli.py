@@ -592,7 +592,7 @@ def make_extra(root: Path, layout: dict[str, list[Path]]) -> Path:
     ("empty", "no photos found"),
     ("loose file", "is not in a letter folder"),
     ("J folder", "'J' is not a letter"),
-    ("lower-case folder", "'a' is not a letter"),
+    ("folder not a letter", "'hands' is not a letter"),
     ("text file", "is not an image"),
     ("broken photo", "not an image"),
 ])
@@ -606,8 +606,8 @@ def test_train_rf_extra_malformed_folder_is_one_error_line(trained, tmp_path, mo
     if case == "loose file":
         make_extra(extra, {"A": [png]})
         (extra / "loose.png").symlink_to(png)
-    elif case in ("J folder", "lower-case folder"):
-        make_extra(extra, {"A": [png], {"J folder": "J", "lower-case folder": "a"}[case]: [png]})
+    elif case in ("J folder", "folder not a letter"):
+        make_extra(extra, {"A": [png], {"J folder": "J", "folder not a letter": "hands"}[case]: [png]})
     elif case == "text file":
         make_extra(extra, {"B": [png]})
         (extra / "B" / "notes.txt").write_text("hello")
@@ -624,7 +624,7 @@ def test_train_rf_extra_malformed_folder_is_one_error_line(trained, tmp_path, mo
 @needs_photos
 def test_train_rf_extra_adds_photos_and_says_so(trained, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    photos = {letter: sorted((PHOTOS_DIR / letter).glob("*.jpg"))[:2] for letter in ("A", "L")}
+    photos = {folder: sorted((PHOTOS_DIR / folder.upper()).glob("*.jpg"))[:2] for folder in ("A", "l")}
     extra = make_extra(tmp_path / "extra", photos)
     model = tmp_path / "rf.joblib"
     result = invoke("train-rf", "--landmarks", trained["landmarks"], "--model", model, "--n-estimators", 10,

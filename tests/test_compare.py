@@ -23,22 +23,22 @@ def test_hybrid_takes_the_surer_model_and_the_cnn_where_no_hand_was_found():
     assert letters.tolist() == ["A", "Y", "Z", "D"] and used.tolist() == [True, False, False, True]
 
 
-def test_labelled_photos_reads_letter_folders(tmp_path):
-    for letter, names in {"a": ["1.jpg", "2.PNG"], "B": ["x.png", "notes.txt"]}.items():
+def test_labelled_photos_reads_letter_folders_in_either_case(tmp_path):
+    for letter, names in {"a": ["1.jpg", "2.PNG", ".DS_Store"], "B": ["x.png"], ".thumbnails": ["t.jpg"]}.items():
         (tmp_path / letter).mkdir()
         for name in names:
             (tmp_path / letter / name).write_bytes(b"")
-    (tmp_path / "labels.csv").write_text("extra files beside the folders are fine")
-    found = [(p.relative_to(tmp_path).as_posix(), letter) for p, letter in labelled_photos(tmp_path)]
+    (tmp_path / "labels.csv").write_text("files other than images beside the folders are fine")
+    found = [(p.relative_to(tmp_path).as_posix(), letter) for p, letter in labelled_photos(tmp_path, "--photos")]
     assert found == [("B/x.png", "B"), ("a/1.jpg", "A"), ("a/2.PNG", "A")]
 
 
 @pytest.mark.parametrize("layout, fragment", [
-    ({"J/1.jpg": ""}, "J is not a letter folder"),
-    ({"hands/1.jpg": ""}, "hands is not a letter folder"),
+    ({"J/1.jpg": ""}, "folder 'J' is not a letter"),
+    ({"hands/1.jpg": ""}, "folder 'hands' is not a letter"),
     ({"A/1.jpg": "", "loose.jpg": ""}, "loose.jpg is not in a letter folder"),
-    ({"A/readme.txt": ""}, "holds no images in letter folders"),
-    ({}, "holds no images in letter folders"),
+    ({"A/1.jpg": "", "A/readme.txt": ""}, "readme.txt is not an image"),
+    ({}, "no photos found"),
 ])
 def test_compare_refuses_a_bad_photo_layout_before_any_work(layout, fragment, tmp_path, monkeypatch, small_mnist_dir):
     monkeypatch.chdir(tmp_path)
@@ -55,7 +55,7 @@ def test_compare_refuses_a_bad_photo_layout_before_any_work(layout, fragment, tm
 def test_compare_photos_not_a_folder(tmp_path, monkeypatch, small_mnist_dir):
     monkeypatch.chdir(tmp_path)
     result = invoke("compare", "--photos", tmp_path / "nowhere", "--data-dir", small_mnist_dir)
-    assert_one_line_error(result, "nowhere is not a folder", exit_code=1)
+    assert_one_line_error(result, "--photos", "nowhere: not a folder", "DIR/<LETTER>/*", exit_code=1)
 
 
 def test_compare_without_data_fails_first(tmp_path, monkeypatch):
