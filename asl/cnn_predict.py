@@ -33,13 +33,15 @@ class CnnPredictor(ImagePredictor):
             landmarker = make_landmarker(mode)
             self._locate = landmarker.locate if mode == "auto" else landmarker
 
-    def network_inputs(self, images: list[np.ndarray]) -> tuple[list[HandResult], list[np.ndarray | None]]:
-        """Per image: the hand found (``HandResult``; none in crop mode) and the 28x28 network
-        input, its square box as ``hand_crop`` makes it (the whole image where no hand was found;
-        None in detect mode)."""
+    def network_inputs(self, images: list[np.ndarray], located: list[HandResult] | None = None
+                       ) -> tuple[list[HandResult], list[np.ndarray | None]]:
+        """Per image: the hand found (``HandResult``; none in crop mode), or the one given in
+        ``located``, and the 28x28 network input, its square box as ``hand_crop`` makes it (the
+        whole image where no hand was found; None in detect mode)."""
+        if located is None:
+            located = [self._locate(image) if self._locate else HandResult.none("crop") for image in images]
         results, inputs = [], []
-        for image in images:
-            result = self._locate(image) if self._locate else HandResult.none("crop")
+        for image, result in zip(images, located):
             if result.found:
                 inputs.append(hand_crop(image, result.landmarks, SIDE))
             else:
@@ -47,9 +49,10 @@ class CnnPredictor(ImagePredictor):
             results.append(result)
         return results, inputs
 
-    def predict_images(self, images: list[np.ndarray]) -> list[tuple[HandResult, list[tuple[str, float]]]]:
-        """For each image: the hand region found and the top-k (letter, probability)."""
-        results, inputs = self.network_inputs(images)
+    def predict_images(self, images: list[np.ndarray], located: list[HandResult] | None = None
+                       ) -> list[tuple[HandResult, list[tuple[str, float]]]]:
+        """For each image: the hand region found (or given in ``located``) and the top-k (letter, probability)."""
+        results, inputs = self.network_inputs(images, located)
         ready = [i for i, x in enumerate(inputs) if x is not None]
         tops: list[list[tuple[str, float]]] = [[] for _ in images]
         if ready:
@@ -61,15 +64,23 @@ class CnnPredictor(ImagePredictor):
 
 class HybridPredictor(ImagePredictor):
     """Both models on every image; the landmark model's letters where it found a hand and is at
-    least as sure as the ResNet50 (``classifiers.use_landmarks``), else the ResNet50's."""
+    least as sure as the ResNet50 (``classifiers.use_landmarks``), else the ResNet50's. In auto
+    mode the hand is located once, by the landmark model's landmarker, and both models read it."""
 
     def __init__(self, landmark_model: Path, cnn_model: Path, mode: str = "auto", top_k: int = 3) -> None:
         self.landmarks = LandmarkPredictor(landmark_model, mode=mode, top_k=top_k)
         self.cnn = CnnPredictor(cnn_model, mode="auto" if mode == "detect" else mode, top_k=top_k)
+        self.mode = mode
 
     def predict_images(self, images: list[np.ndarray]) -> list[tuple[HandResult, list[tuple[str, float]]]]:
-        outcomes = self.landmarks.predict_images(images)
-        cnn_tops = [top for _, top in self.cnn.predict_images(images)]
+        located = None
+        if self.mode == "auto":
+            landmarker = self.landmarks.landmarker
+            located = [landmarker.locate(image) for image in images]
+            outcomes = self.landmarks.classify([landmarker.read_box(i, hand) for i, hand in zip(images, located)])
+        else:
+            outcomes = self.landmarks.predict_images(images)
+        cnn_tops = [top for _, top in self.cnn.predict_images(images, located)]
         use = use_landmarks([top[0][0] if top else NO_HAND for _, top in outcomes],
                             [top[0][1] if top else 0.0 for _, top in outcomes],
                             [top[0][1] if top else 0.0 for top in cnn_tops])

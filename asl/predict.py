@@ -108,9 +108,12 @@ class LandmarkPredictor(ImagePredictor):
 
     def predict_images(self, images: list[np.ndarray]) -> list[tuple[HandResult, list[tuple[str, float]]]]:
         """For each image: its hand and the top-k (letter, probability), empty with no hand."""
-        results = [self.landmarker(image) for image in images]
+        return self.classify([self.landmarker(image) for image in images])
+
+    def classify(self, results: list[HandResult]) -> list[tuple[HandResult, list[tuple[str, float]]]]:
+        """Each hand found and the top-k (letter, probability) of its landmarks, empty with no hand."""
         found = [i for i, r in enumerate(results) if r.found]
-        tops: list[list[tuple[str, float]]] = [[] for _ in images]
+        tops: list[list[tuple[str, float]]] = [[] for _ in results]
         if found:
             rows = np.stack([results[i].landmarks.reshape(-1) for i in found])
             for i, p in zip(found, self.pipeline.predict_proba(rows)):

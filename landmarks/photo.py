@@ -74,7 +74,12 @@ class PhotoLandmarker:
     def __call__(self, image: np.ndarray) -> HandResult:
         """Landmarks of the hand in ``image`` (grey, RGB or RGBA uint8, any size)."""
         rgb = as_rgb(image)
-        located = self.locate(rgb)
+        return self.read_box(rgb, self.locate(rgb))
+
+    def read_box(self, image: np.ndarray, located: HandResult) -> HandResult:
+        """The landmarks crop mode reads from the square box of the hand ``locate`` found in
+        ``image``; ``located`` itself where it found none, found it with ``crop``, or the box gives none."""
+        rgb = as_rgb(image)
         if not located.found or located.mode == "crop":
             return located
         left, top, side = box = hand_box(located.landmarks, self.fill)

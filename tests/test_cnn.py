@@ -255,6 +255,32 @@ def test_the_cnn_reads_a_photo_through_the_hand_box(cnn_model):
 
 
 @needs_mnist
+@needs_photos
+def test_the_hybrid_locates_each_photo_once_and_keeps_each_models_own_answer(cnn_model, trained, monkeypatch):
+    """Auto mode: one locate per photo, shared by both models; the result equals the two predictors
+    run alone, combined by the hybrid rule."""
+    from asl.cnn_predict import CnnPredictor, HybridPredictor
+    from asl.images import read_image
+    from asl.predict import LandmarkPredictor
+    from classifiers import NO_HAND, use_landmarks
+    from landmarks.photo import PhotoLandmarker
+
+    photos = [read_image(sorted((PHOTOS_DIR / letter).glob("*.jpg"))[0]) for letter in ("A", "L", "V")]
+    alone_rf = LandmarkPredictor(trained["model"]).predict_images(photos)
+    alone_cnn = [top for _, top in CnnPredictor(cnn_model[0]).predict_images(photos)]
+    calls = []
+    locate = PhotoLandmarker.locate
+    monkeypatch.setattr(PhotoLandmarker, "locate", lambda self, image: calls.append(1) or locate(self, image))
+    hybrid = HybridPredictor(trained["model"], cnn_model[0]).predict_images(photos)
+    assert len(calls) == len(photos)
+    keep = use_landmarks([top[0][0] if top else NO_HAND for _, top in alone_rf],
+                         [top[0][1] if top else 0.0 for _, top in alone_rf], [top[0][1] for top in alone_cnn])
+    for (result, top), (rf_result, rf_top), cnn_top, rf_kept in zip(hybrid, alone_rf, alone_cnn, keep):
+        assert result.mode == rf_result.mode and np.array_equal(result.landmarks, rf_result.landmarks)
+        assert top == (rf_top if rf_kept else cnn_top)
+
+
+@needs_mnist
 def test_the_cnn_in_detect_mode_gives_no_letter_without_a_hand(cnn_model):
     from asl.cnn_predict import CnnPredictor
 
