@@ -14,14 +14,16 @@ from asl.predict import ImagePredictor, LandmarkPredictor, top_letters
 from classifiers import NO_HAND, use_landmarks
 from landmarks import MODES, HandResult, make_landmarker
 from landmarks.handcrop import hand_crop
+from landmarks.modes import Landmarker
 
 
 class CnnPredictor(ImagePredictor):
     """A saved ResNet50. ``crop`` mode: the whole image is the hand; ``auto``: the hand region
-    found in a photo, else the whole image; ``detect``: the hand region, no letter without one."""
+    found in a photo, else the whole image; ``detect``: the hand region, no letter without one.
+    ``landmarker``: the ``make_landmarker(mode)`` to find hands with, to share one already built."""
 
     def __init__(self, model_path: Path, mode: str = "auto", top_k: int = 3, device: str = "cpu",
-                 overlay: Path | None = None) -> None:
+                 overlay: Path | None = None, landmarker: Landmarker | None = None) -> None:
         if mode not in MODES:
             raise AslError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
         self.overlays = OverlayWriter(overlay) if overlay is not None else None
@@ -30,7 +32,7 @@ class CnnPredictor(ImagePredictor):
         self.top_k = max(1, top_k)
         self._locate = None
         if mode != "crop":
-            landmarker = make_landmarker(mode)
+            landmarker = landmarker or make_landmarker(mode)
             self._locate = landmarker.locate if mode == "auto" else landmarker
 
     def network_inputs(self, images: list[np.ndarray], located: list[HandResult] | None = None
@@ -69,13 +71,13 @@ class HybridPredictor(ImagePredictor):
 
     def __init__(self, landmark_model: Path, cnn_model: Path, mode: str = "auto", top_k: int = 3) -> None:
         self.landmarks = LandmarkPredictor(landmark_model, mode=mode, top_k=top_k)
-        self.cnn = CnnPredictor(cnn_model, mode="auto" if mode == "detect" else mode, top_k=top_k)
-        self.mode = mode
+        shared = self.landmarks.landmarker if mode == "auto" else None
+        self.cnn = CnnPredictor(cnn_model, mode="auto" if mode == "detect" else mode, top_k=top_k, landmarker=shared)
 
     def predict_images(self, images: list[np.ndarray]) -> list[tuple[HandResult, list[tuple[str, float]]]]:
+        landmarker = self.landmarks.landmarker
         located = None
-        if self.mode == "auto":
-            landmarker = self.landmarks.landmarker
+        if landmarker.mode == "auto":
             located = [landmarker.locate(image) for image in images]
             outcomes = self.landmarks.classify([landmarker.read_box(i, hand) for i, hand in zip(images, located)])
         else:

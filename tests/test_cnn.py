@@ -271,7 +271,9 @@ def test_the_hybrid_locates_each_photo_once_and_keeps_each_models_own_answer(cnn
     calls = []
     locate = PhotoLandmarker.locate
     monkeypatch.setattr(PhotoLandmarker, "locate", lambda self, image: calls.append(1) or locate(self, image))
-    hybrid = HybridPredictor(trained["model"], cnn_model[0]).predict_images(photos)
+    predictor = HybridPredictor(trained["model"], cnn_model[0])
+    assert predictor.cnn._locate.__self__ is predictor.landmarks.landmarker  # one landmarker built, not two
+    hybrid = predictor.predict_images(photos)
     assert len(calls) == len(photos)
     keep = use_landmarks([top[0][0] if top else NO_HAND for _, top in alone_rf],
                          [top[0][1] if top else 0.0 for _, top in alone_rf], [top[0][1] for top in alone_cnn])
