@@ -145,6 +145,7 @@ def train_rf(
     data_dir: DataDir = None,
     workers: Annotated[Optional[int], typer.Option(help="Extraction processes if the table is missing")] = None,
     extra: Annotated[Optional[Path], typer.Option(help="Your own photos, DIR/<LETTER>/*, added to the training rows")] = None,
+    extra_weight: Annotated[int, typer.Option(min=1, help="Each --extra photo counts as this many training hands")] = 10,
     augment: Annotated[bool, typer.Option(help="Also train on mirrored and randomly turned views of each hand")] = True,
     use_z: Annotated[bool, typer.Option(help="Use landmark depth (z) as a feature")] = False,
 ) -> None:
@@ -165,7 +166,7 @@ def train_rf(
         extra_rows = extra_landmarks(extra, meta["landmarker"])
         typer.echo(f"--extra: hand found in {extra_rows[2]['hands']} of {extra_rows[2]['photos']} photos")
     metrics = train_random_forest(table, meta, model, n_estimators=n_estimators, seed=seed, use_z=use_z,
-                                  augment=augment, extra=extra_rows)
+                                  augment=augment, extra=extra_rows, extra_weight=extra_weight)
     typer.echo(
         f"test split: accuracy {metrics['accuracy']:.2%} over {metrics['n_images']} images, "
         f"hand found in {metrics['coverage']:.2%}, accuracy where found {metrics['accuracy_on_hand']:.2%}, "

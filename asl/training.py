@@ -39,9 +39,12 @@ def train_random_forest(
     use_z: bool = False,
     augment: bool = True,
     extra: tuple[np.ndarray, np.ndarray, dict] | None = None,
+    extra_weight: int = 10,
 ) -> dict:
     """Fit on the train rows with a hand (plus ``extra`` rows, letters and summary from
-    ``asl.extra.extra_landmarks``), score on every test row, save model and metrics JSON."""
+    ``asl.extra.extra_landmarks``, each repeated ``extra_weight`` times so that a few photos are
+    not drowned by 27,000 training images; with ``augment`` each copy gets its own turned view),
+    score on every test row, save model and metrics JSON."""
     train = table[(table["split"] == "train") & table["hand"]]
     test = table[table["split"] == "test"]
     if train.empty or test.empty:
@@ -51,7 +54,8 @@ def train_random_forest(
     pipeline = make_random_forest(n_estimators=n_estimators, seed=seed, use_z=use_z, augment=augment)
     X, y = train[COORDINATES].to_numpy(), train["letter"].to_numpy()
     if extra is not None:
-        X, y = np.concatenate([X, extra[0]]), np.concatenate([y, extra[1]])
+        X = np.concatenate([X, np.repeat(extra[0], extra_weight, axis=0)])
+        y = np.concatenate([y, np.repeat(extra[1], extra_weight)])
     started = time.perf_counter()
     pipeline.fit(X, y)
     train_seconds = time.perf_counter() - started
@@ -64,7 +68,7 @@ def train_random_forest(
         **score_predictions(test["letter"].to_numpy(), predictions, LETTERS),
         "n_train": int(len(X)),
         "trained_on": "Sign Language MNIST" + (" and extra photos" if extra is not None else " alone"),
-        **({"extra": extra[2]} if extra is not None else {}),
+        **({"extra": {**extra[2], "weight": extra_weight}} if extra is not None else {}),
         "train_seconds": round(train_seconds, 2),
         "predict_seconds_per_image": predict_seconds / len(test),
         "params": {"n_estimators": n_estimators, "seed": seed, "use_z": use_z, "augment": augment},

@@ -628,7 +628,7 @@ def test_train_rf_extra_adds_photos_and_says_so(trained, tmp_path, monkeypatch):
     extra = make_extra(tmp_path / "extra", photos)
     model = tmp_path / "rf.joblib"
     result = invoke("train-rf", "--landmarks", trained["landmarks"], "--model", model, "--n-estimators", 10,
-                    "--extra", extra)
+                    "--extra", extra, "--extra-weight", 3)
     assert_clean(result)
     assert result.exit_code == 0, result.output
     assert re.search(r"--extra: hand found in [34] of 4 photos", result.stdout), result.stdout
@@ -638,7 +638,8 @@ def test_train_rf_extra_adds_photos_and_says_so(trained, tmp_path, monkeypatch):
     assert set(metrics["extra"]["per_letter"]) <= {"A", "L"} and sum(metrics["extra"]["per_letter"].values()) >= 3
     base = json.loads(trained["model"].with_suffix(".json").read_text())
     assert base["trained_on"] == "Sign Language MNIST alone" and "extra" not in base
-    assert metrics["n_train"] == base["n_train"] + metrics["extra"]["hands"]
+    assert metrics["extra"]["weight"] == 3
+    assert metrics["n_train"] == base["n_train"] + 3 * metrics["extra"]["hands"]  # each photo counted 3 times
 
 
 # ---------------------------------------------------------------------------------------------
