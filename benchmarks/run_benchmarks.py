@@ -263,7 +263,7 @@ def render(r: dict, command: str) -> str:
     if "compare" in r:
         lines += ["", *render_compare(r["compare"], s["compare"])]
     if "extra_cv" in r:
-        lines += ["", *render_extra_cv(r)]
+        lines += render_extra_cv(r)  # the compare section ends with a blank line
     return "\n".join(lines) + "\n"
 
 
