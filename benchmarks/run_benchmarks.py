@@ -203,7 +203,7 @@ def main() -> None:
 def extra_cv(step, folds: list[tuple[Path, Path]]) -> dict:
     """`asl train-rf --extra` on each fold's train photos, `asl predict` on its test photos: every
     photo is predicted once, by a model that did not see it."""
-    score = {"files": 0, "hand": 0, "correct": 0, "test_accuracy": [], "train_seconds": []}
+    score = {"files": 0, "hand": 0, "correct": 0, "test_accuracy": []}
     for i, (train, test) in enumerate(folds):
         model = WORK / "extra-cv" / f"fold{i}" / "rf.joblib"
         step(f"extra_cv_train_{i}", ASL + ["train-rf", "--landmarks", WORK / "landmarks-crop.parquet", "--model", model,
@@ -214,9 +214,8 @@ def extra_cv(step, folds: list[tuple[Path, Path]]) -> dict:
         for key in ("files", "hand", "correct"):
             score[key] += fold[key]
         score["test_accuracy"].append(metrics["accuracy"])
-        score["train_seconds"].append(metrics["train_seconds"])
-        score.update(weight=metrics["extra"]["weight"], trees=metrics["params"]["n_estimators"])
         model.unlink()
+    score.update(weight=metrics["extra"]["weight"], trees=metrics["params"]["n_estimators"])  # the same in every fold
     return score
 
 
