@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import functools
 import json
-import sys
+import os
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
+from asl.cnn_baseline.settings import DEVICES, WEIGHTS
+from asl.dataset import SPLITS
 from asl.errors import AslError
+from asl.landmarks.modes import MODES
+from asl.landmarks.quiet import ENV as NATIVE_LOGS_ENV
 
 app = typer.Typer(
     help="Read ASL fingerspelling letters from images via MediaPipe hand landmarks.",
@@ -22,36 +26,25 @@ app = typer.Typer(
 
 EXIT_NO_HAND = 3
 EXIT_UNREADABLE = 4
-
-
-class Split(str, Enum):
-    train = "train"
-    test = "test"
-    all = "all"
-
-
-class Mode(str, Enum):
-    crop = "crop"
-    detect = "detect"
-    auto = "auto"
-
-
-class Weights(str, Enum):
-    none = "none"
-    imagenet = "imagenet"
-
-
-class Device(str, Enum):
-    auto = "auto"
-    cpu = "cpu"
-    cuda = "cuda"
-    mps = "mps"
-
+# The libraries' lists, as the choices of the options (each written once, where it is used).
+Split = Enum("Split", {name: name for name in (*SPLITS, "all")}, type=str)
+Mode = Enum("Mode", {name: name for name in MODES}, type=str)
+Weights = Enum("Weights", {name: name for name in WEIGHTS}, type=str)
+Device = Enum("Device", {name: name for name in DEVICES}, type=str)
 
 DataDir = Annotated[
     Optional[Path],
     typer.Option("--data-dir", help="Folder with the two CSVs [default: $ASL_DATA_DIR, else data/raw]"),
 ]
+
+
+@app.callback()
+def main_options(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also show the log lines of MediaPipe and LiteRT")] = False,
+) -> None:
+    """Read ASL fingerspelling letters from images via MediaPipe hand landmarks."""
+    if verbose:
+        os.environ[NATIVE_LOGS_ENV] = "1"  # inherited by the worker processes too
 
 
 def one_line_errors(command):
@@ -68,25 +61,6 @@ def one_line_errors(command):
     return wrapper
 
 
-def progress_bar(description: str):
-    """A progress(done, total) callback drawing a tqdm bar in images per second."""
-    from tqdm import tqdm
-
-    bar = None
-
-    def update(done: int, total: int) -> None:
-        nonlocal bar
-        if bar is None:
-            bar = tqdm(total=total, initial=done, desc=description, unit="img", file=sys.stderr,
-                       dynamic_ncols=True, smoothing=0.1)
-        else:
-            bar.update(done - bar.n)
-        if done >= total:
-            bar.close()
-
-    return update
-
-
 @app.command()
 @one_line_errors
 def download(data_dir: DataDir = None) -> None:
@@ -98,29 +72,11 @@ def download(data_dir: DataDir = None) -> None:
         typer.echo(f"wrote {path}")
 
 
-def run_extraction(data_dir, split, mode, out, workers, limit, min_presence, force=False):
-    """Extract with a progress bar and print the coverage per letter; returns (table, path)."""
-    from asl.dataset import resolve_data_dir
-    from asl.extraction import coverage_by_letter, default_out, extract_landmarks
-
-    out = out or default_out(mode, split)
-    table = extract_landmarks(resolve_data_dir(data_dir), split=split, mode=mode, out=out, workers=workers,
-                              limit=limit, min_presence=min_presence, force=force,
-                              progress=progress_bar(f"landmarks ({mode})"))
-    coverage = coverage_by_letter(table)
-    for split_name, rows in coverage.groupby(level="split"):
-        cells = "  ".join(f"{letter} {c:.0%}" for (_, letter), c in rows["coverage"].items())
-        share = rows["hands"].sum() / rows["images"].sum()
-        typer.echo(f"{split_name}: hand found in {share:.1%} of {rows['images'].sum()} images | {cells}")
-    typer.echo(f"wrote {out}")
-    return table, out
-
-
 @app.command("extract-landmarks")
 @one_line_errors
 def extract_landmarks_command(
-    split: Annotated[Split, typer.Option(help="Which split to extract")] = Split.all,
-    mode: Annotated[Mode, typer.Option(help="crop: image is a hand crop; detect: MediaPipe Hands; auto: find the hand, then crop mode on its box")] = Mode.crop,
+    split: Annotated[Split, typer.Option(help="Which split to extract")] = "all",
+    mode: Annotated[Mode, typer.Option(help="crop: image is a hand crop; detect: MediaPipe Hands; auto: find the hand, then crop mode on its box")] = "crop",
     workers: Annotated[Optional[int], typer.Option(help="Processes, one model each [default: all cores]")] = None,
     out: Annotated[Optional[Path], typer.Option(help="Parquet file [default: data/processed/landmarks-<mode>[-<split>].parquet]")] = None,
     data_dir: DataDir = None,
@@ -132,7 +88,21 @@ def extract_landmarks_command(
 
     Resumes if interrupted; an OUT made with the same settings from the same CSVs is reused.
     """
-    run_extraction(data_dir, split.value, mode.value, out, workers, limit, min_presence, force)
+    from asl.dataset import resolve_data_dir
+    from asl.extraction import coverage_by_letter, default_out, extract_landmarks
+    from asl.progress import progress_bar
+
+    split, mode = Split(split).value, Mode(mode).value
+    out = out or default_out(mode, split)
+    table = extract_landmarks(resolve_data_dir(data_dir), split=split, mode=mode, out=out, workers=workers,
+                              limit=limit, min_presence=min_presence, force=force,
+                              progress=progress_bar(f"landmarks ({mode})"))
+    coverage = coverage_by_letter(table)
+    for split_name, rows in coverage.groupby(level="split"):
+        cells = "  ".join(f"{letter} {c:.0%}" for (_, letter), c in rows["coverage"].items())
+        share = rows["hands"].sum() / rows["images"].sum()
+        typer.echo(f"{split_name}: hand found in {share:.1%} of {rows['images'].sum()} images | {cells}")
+    typer.echo(f"wrote {out}")
 
 
 @app.command("train-rf")
@@ -150,61 +120,34 @@ def train_rf(
     use_z: Annotated[bool, typer.Option(help="Use landmark depth (z) as a feature")] = False,
 ) -> None:
     """Train the Random Forest on train landmarks, score it on the test split, save it."""
-    from asl.extra import extra_landmarks
-    from asl.extraction import read_table
-    from asl.photos import labelled_photos
-    from asl.training import train_random_forest
+    from asl.dataset import resolve_data_dir
+    from asl.progress import progress_bar
+    from asl.trained import metrics_path
+    from asl.training import run_train_rf
 
-    if extra is not None:
-        labelled_photos(extra, "--extra")  # a malformed folder fails before any long step
-    if not landmarks.exists():
-        typer.echo(f"{landmarks} is missing; extracting landmarks first (crop mode, both splits)")
-        run_extraction(data_dir, "all", "crop", landmarks, workers, None, None)
-    table, meta = read_table(landmarks)
-    extra_rows = None
-    if extra is not None:
-        extra_rows = extra_landmarks(extra, meta["landmarker"])
-        typer.echo(f"--extra: hand found in {extra_rows[2]['hands']} of {extra_rows[2]['photos']} photos")
-    metrics = train_random_forest(table, meta, model, n_estimators=n_estimators, seed=seed, use_z=use_z,
-                                  augment=augment, extra=extra_rows, extra_weight=extra_weight)
+    result = run_train_rf(landmarks, model, resolve_data_dir(data_dir), n_estimators=n_estimators, seed=seed,
+                          workers=workers, extra_dir=extra, extra_weight=extra_weight, augment=augment, use_z=use_z,
+                          log=typer.echo, progress=progress_bar)
+    s = result.scores
     typer.echo(
-        f"test split: accuracy {metrics['accuracy']:.2%} over {metrics['n_images']} images, "
-        f"hand found in {metrics['coverage']:.2%}, accuracy where found {metrics['accuracy_on_hand']:.2%}, "
-        f"macro F1 {metrics['macro_f1']:.4f}; trained in {metrics['train_seconds']:.1f} s"
+        f"test split: accuracy {s.accuracy:.2%} over {s.n_images} images, hand found in {s.coverage:.2%}, "
+        f"accuracy where found {s.accuracy_on_hand:.2%}, macro F1 {s.macro_f1:.4f}; "
+        f"trained in {result.train_seconds:.1f} s"
     )
-    typer.echo(f"wrote {model} and {model.with_suffix('.json')}")
-
-
-def epoch_bars(epochs: int):
-    """An on_batch(EpochStats) callback drawing one tqdm bar per epoch: loss, accuracy, images/s."""
-    from tqdm import tqdm
-
-    bar = None
-
-    def update(stats) -> None:
-        nonlocal bar
-        if bar is None or bar.desc != f"epoch {stats.epoch}/{epochs}":
-            bar = tqdm(total=stats.total, desc=f"epoch {stats.epoch}/{epochs}", unit="img", file=sys.stderr,
-                       dynamic_ncols=True, smoothing=0.1)
-        bar.set_postfix(loss=f"{stats.loss:.3f}", acc=f"{stats.accuracy:.2%}", refresh=False)
-        bar.update(stats.images - bar.n)
-        if stats.images >= stats.total:
-            bar.close()
-
-    return update
+    typer.echo(f"wrote {model} and {metrics_path(model)}")
 
 
 @app.command("train-cnn")
 @one_line_errors
 def train_cnn_command(
     model: Annotated[Path, typer.Option(help="Where to save the model; metrics go beside it as .json")] = Path("models/resnet50.pt"),
-    weights: Annotated[Weights, typer.Option(help="imagenet: torchvision's ImageNet weights (cached or downloaded); none: from scratch")] = Weights.none,
+    weights: Annotated[Weights, typer.Option(help="imagenet: torchvision's ImageNet weights (cached or downloaded); none: from scratch")] = "none",
     epochs: Annotated[int, typer.Option(min=1, help="Passes over the train split")] = 10,
     batch_size: Annotated[int, typer.Option(min=2, help="Images per step")] = 128,
     lr: Annotated[float, typer.Option(min=0.0, help="Peak learning rate (SGD, one-cycle schedule)")] = 0.1,
     img_size: Annotated[int, typer.Option(min=16, help="Side the 28x28 images are resized to (32 suits a CPU; 224 a GPU)")] = 32,
     seed: Annotated[int, typer.Option(help="Random seed (same seed and device, same metrics)")] = 0,
-    device: Annotated[Device, typer.Option(help="auto: CUDA, else MPS, else CPU")] = Device.auto,
+    device: Annotated[Device, typer.Option(help="auto: CUDA, else MPS, else CPU")] = "auto",
     amp: Annotated[bool, typer.Option(help="bfloat16 autocast where the device has it natively")] = True,
     data_dir: DataDir = None,
     limit: Annotated[Optional[int], typer.Option(min=1, help="Only the first N rows of each split")] = None,
@@ -213,28 +156,30 @@ def train_cnn_command(
 
     Resumes from the last finished epoch if interrupted (checkpoint: MODEL.partial).
     """
+    from asl.cnn_baseline.settings import TrainSettings
     from asl.cnn_training import train_cnn
     from asl.dataset import resolve_data_dir
-    from cnn_baseline import TrainSettings
+    from asl.progress import epoch_bars
+    from asl.trained import metrics_path
 
-    settings = TrainSettings(weights=weights.value, epochs=epochs, batch_size=batch_size, lr=lr,
+    settings = TrainSettings(weights=Weights(weights).value, epochs=epochs, batch_size=batch_size, lr=lr,
                              img_size=img_size, seed=seed, amp=amp)
-    metrics = train_cnn(resolve_data_dir(data_dir), model, settings, device=device.value, limit=limit,
-                        on_batch=epoch_bars(epochs), log=typer.echo)
+    result = train_cnn(resolve_data_dir(data_dir), model, settings, device=Device(device).value, limit=limit,
+                       on_batch=epoch_bars(epochs), log=typer.echo)
     typer.echo(
-        f"test split: accuracy {metrics['accuracy']:.2%} over {metrics['n_images']} images, "
-        f"macro F1 {metrics['macro_f1']:.4f}; trained in {metrics['train_seconds'] / 60:.1f} min "
-        f"on {metrics['params']['device']}"
+        f"test split: accuracy {result.scores.accuracy:.2%} over {result.scores.n_images} images, "
+        f"macro F1 {result.scores.macro_f1:.4f}; trained in {result.train_seconds / 60:.1f} min "
+        f"on {result.params['device']}"
     )
-    typer.echo(f"wrote {model} and {model.with_suffix('.json')}")
+    typer.echo(f"wrote {model} and {metrics_path(model)}")
 
 
 @app.command()
 @one_line_errors
 def predict(
     paths: Annotated[list[Path], typer.Argument(help="Image files or folders (PNG, JPEG, ...; any size)")],
-    model: Annotated[Path, typer.Option(help="A model from asl train-rf (.joblib) or asl train-cnn (.pt)")] = Path("models/rf.joblib"),
-    mode: Annotated[Mode, typer.Option(help="auto: find the hand (photo or crop), then crop mode on its square box")] = Mode.auto,
+    model: Annotated[list[Path], typer.Option(help="A model from asl train-rf (.joblib) or asl train-cnn (.pt); give one of each to read with the hybrid")] = [Path("models/rf.joblib")],  # noqa: B006
+    mode: Annotated[Mode, typer.Option(help="auto: find the hand (photo or crop), then crop mode on its square box")] = "auto",
     top_k: Annotated[int, typer.Option(help="How many letters to list per image")] = 3,
     json_lines: Annotated[bool, typer.Option("--json", help="One JSON object per line")] = False,
     overlay: Annotated[Optional[Path], typer.Option(help="Folder for each image as a PNG with its landmarks and letter drawn on it")] = None,
@@ -243,18 +188,14 @@ def predict(
 
     Exit code 0: every image read; 3: some images had no hand; 4: some files could not be read.
     """
-    from asl.modelfile import is_cnn_model
+    from asl.overlay import OverlayWriter
+    from asl.predict import predict_files
+    from asl.predictors import load_predictor
 
-    if is_cnn_model(model):
-        from asl.cnn_predict import CnnPredictor
-
-        predictor = CnnPredictor(model, mode=mode.value, top_k=top_k, overlay=overlay)
-    else:
-        from asl.predict import LandmarkPredictor
-
-        predictor = LandmarkPredictor(model, mode=mode.value, top_k=top_k, overlay=overlay)
+    predictor = load_predictor(model, mode=Mode(mode).value, top_k=top_k)
+    overlays = OverlayWriter(overlay) if overlay is not None else None
     no_hand = unreadable = 0
-    for p in predictor.predict_paths(paths):
+    for p in predict_files(predictor, paths, overlays):
         if p.error:
             unreadable += 1
             typer.echo(f"error: {p.error}", err=True)
@@ -264,7 +205,7 @@ def predict(
             typer.echo(json.dumps(p.as_json()))
         elif p.error is None:
             if p.letter is not None:
-                others = ", ".join(f"{l} {q:.2f}" for l, q in p.top[1:])
+                others = ", ".join(f"{l} {q:.2f}" for l, q in p.reading.top[1:])
                 typer.echo(f"{p.path}: {p.letter} {p.probability:.2f}" + (f" (then {others})" if others else ""))
             else:
                 typer.echo(f"{p.path}: no hand found")
@@ -305,20 +246,21 @@ def compare(
     from asl.compare import ensure_inputs, run_compare
     from asl.dataset import resolve_data_dir, split_path
     from asl.photos import labelled_photos
+    from asl.progress import progress_bar
 
     data = resolve_data_dir(data_dir)
-    for split in ("train", "test"):
+    for split in SPLITS:
         split_path(data, split)  # fail now, not after training, if the data are missing
     if photos is not None:
         labelled_photos(photos, "--photos")
     ensure_inputs(data, rf_model, cnn_model, landmarks, log=typer.echo)
     report = run_compare(data, rf_model, cnn_model, landmarks, reports, photos, timing_images,
                          command=command_line(ctx), log=typer.echo, progress=progress_bar)
-    for section in report["evaluations"].values():
-        typer.echo(section["title"])
-        for model, row in section["rows"].items():
-            typer.echo(f"  {model:14} accuracy {row['accuracy']:.2%}  coverage {row['coverage']:.2%}  "
-                       f"macro F1 {row['macro_f1']:.4f}")
+    for section in report.sections:
+        typer.echo(section.title)
+        for name, row in section.rows.items():
+            typer.echo(f"  {name:14} accuracy {row.scores.accuracy:.2%}  coverage {row.scores.coverage:.2%}  "
+                       f"macro F1 {row.scores.macro_f1:.4f}")
 
 
 def main() -> None:

@@ -11,11 +11,13 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from asl.classifiers import score_predictions
 from asl.dataset import LETTERS, load_split, split_path
 from asl.errors import AslError, Interrupted
-from asl.modelfile import save_cnn_model, write_atomic, write_metrics
-from asl.provenance import PACKAGES, code_version, peak_memory_mib, sha256_of, versions
-from classifiers import score_predictions
+from asl.files import sha256_of, write_atomic
+from asl.modelfile import cnn_model_writer
+from asl.provenance import PACKAGES, versions
+from asl.trained import TrainingResult, save_trained
 
 CNN_PACKAGES = PACKAGES + ("torch", "torchvision")
 
@@ -28,12 +30,12 @@ def train_cnn(
     limit: int | None = None,
     on_batch: Callable | None = None,
     log: Callable[[str], None] = print,
-) -> dict:
+) -> TrainingResult:
     """Fit ``cnn_baseline.ResNetClassifier(settings)`` on the train split (first ``limit`` rows),
-    score every test image (first ``limit``), save the model and its metrics JSON; returns the metrics."""
+    score every test image (first ``limit``), save the model and its metrics JSON; returns the record."""
     import torch
 
-    from cnn_baseline import ResNetClassifier, WeightsUnavailable
+    from asl.cnn_baseline import DeviceUnavailable, ResNetClassifier, WeightsUnavailable
 
     model_path = Path(model_path)
     sources = {split: split_path(data_dir, split) for split in ("train", "test")}
@@ -46,6 +48,8 @@ def train_cnn(
     def save_checkpoint(state: dict) -> None:
         write_atomic(checkpoint_path, lambda tmp: torch.save({**stamp, "state": state}, tmp))
 
+    if device in ("auto", "cuda"):  # deterministic cuBLAS (the library asks the caller to set it)
+        os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
     classifier = ResNetClassifier(settings, device)
     try:
         classifier.fit(train_images, train_letters, on_batch=on_batch, on_epoch=save_checkpoint, resume=resume)
@@ -55,32 +59,29 @@ def train_cnn(
                           "run the same command to resume") from None
     except WeightsUnavailable as e:
         raise AslError(f"{e}; train from scratch with --weights none") from None
-    except ValueError as e:  # an unavailable --device, too few images for a batch
+    except DeviceUnavailable:
+        raise AslError(f"--device {device} is not available on this machine; use --device cpu or auto") from None
+    except ValueError as e:  # too few images for a batch
         raise AslError(str(e)) from None
 
     started = time.perf_counter()
     predictions = classifier.predict(test_images)
     predict_seconds = time.perf_counter() - started
-    metrics = {
-        "model": "resnet50",
-        **score_predictions(test_letters, predictions, LETTERS),
-        "n_train": int(len(train_images)),
-        "train_seconds": round(sum(epoch.seconds for epoch in classifier.history_), 2),
-        "predict_seconds_per_image": predict_seconds / len(test_images),
-        "params": {**settings.as_dict(), "device": str(next(classifier.network_.parameters()).device),
-                   "limit": limit},
-        "history": [{"epoch": h.epoch, "loss": round(h.loss, 4), "accuracy": round(h.accuracy, 4),
-                     "seconds": round(h.seconds, 1)} for h in classifier.history_],
-        "data_sha256": stamp["data_sha256"],
-        "code_version": code_version(),
-        "versions": versions(CNN_PACKAGES),
-    }
-    save_cnn_model(model_path, classifier, {"letters": list(LETTERS)})
-    metrics["model_bytes"] = os.path.getsize(model_path)
-    metrics["peak_memory_mib"] = peak_memory_mib()
-    write_metrics(model_path, metrics)
+    result = TrainingResult(
+        model="resnet50",
+        scores=score_predictions(test_letters, predictions, LETTERS),
+        n_train=int(len(train_images)),
+        train_seconds=round(sum(epoch.seconds for epoch in classifier.history_), 2),
+        predict_seconds_per_image=predict_seconds / len(test_images),
+        params={**settings.as_dict(), "device": str(next(classifier.network_.parameters()).device), "limit": limit},
+        history=[{"epoch": h.epoch, "loss": round(h.loss, 4), "accuracy": round(h.accuracy, 4),
+                  "seconds": round(h.seconds, 1)} for h in classifier.history_],
+        data_sha256=stamp["data_sha256"],
+        versions=versions(CNN_PACKAGES),
+    )
+    save_trained(model_path, cnn_model_writer(classifier, {"letters": list(LETTERS)}), result)
     checkpoint_path.unlink(missing_ok=True)
-    return metrics
+    return result
 
 
 def _read_checkpoint(path: Path, stamp: dict, log: Callable[[str], None]) -> dict | None:

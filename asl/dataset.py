@@ -9,7 +9,6 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from asl.errors import AslError
 
@@ -52,8 +51,10 @@ def load_split(data_dir: Path, split: str, limit: int | None = None) -> tuple[np
     return values[:, 1:].reshape(-1, SIDE, SIDE).astype(np.uint8), label_to_letter(values[:, 0])
 
 
-def read_csv_checked(path: Path, limit: int | None = None) -> pd.DataFrame:
+def read_csv_checked(path: Path, limit: int | None = None):
     """Read a Sign Language MNIST CSV, failing with the file, the line and what is wrong."""
+    import pandas as pd
+
     _check_header(path)
     try:
         with warnings.catch_warnings():
@@ -125,6 +126,8 @@ _INTEGER = re.compile(r"\s*[+-]?[0-9]+\s*")
 
 def _report_non_integer(path: Path, column: str, limit: int | None) -> None:
     """Name the first value of ``column`` that is not an integer in range (pandas found one)."""
+    import pandas as pd
+
     texts = pd.read_csv(path, usecols=[column], dtype=str, nrows=limit, skip_blank_lines=False, index_col=False)[column]
     for row, text in enumerate(texts):
         if not _INTEGER.fullmatch(text):

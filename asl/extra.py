@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from asl.errors import AslError
 from asl.images import UnreadableImage, read_image
-from asl.photos import labelled_photos
-from landmarks import make_landmarker
+from asl.landmarks import make_landmarker
+from asl.photos import PhotoSource, labelled_photos
 
 
-def extra_landmarks(folder: Path, landmarker_settings: dict) -> tuple[np.ndarray, np.ndarray, dict]:
-    """Landmark rows (n, 63) and letters of the photos in ``folder`` in which auto mode finds a
-    hand (crop mode as in ``landmarker_settings``), and a summary for the metrics JSON. Every
-    photo is read first; one that cannot be read is a one-line error."""
+@dataclass(frozen=True)
+class PhotoRows:
+    """Landmark rows (n, 63) and letters of the photos in which a hand was found, and their source."""
+
+    X: np.ndarray
+    y: np.ndarray
+    source: PhotoSource
+
+
+def extra_landmarks(folder: Path, landmarker_settings: dict, weight: int = 1) -> PhotoRows:
+    """The photos in ``folder`` in which auto mode (crop mode as in ``landmarker_settings``) finds
+    a hand, each to count ``weight`` times. Every photo is read first; one that cannot be read is a
+    one-line error."""
     photos = labelled_photos(folder, "--extra")
     images = []
     for path, _ in photos:
@@ -28,6 +38,7 @@ def extra_landmarks(folder: Path, landmarker_settings: dict) -> tuple[np.ndarray
     hands = [i for i, r in enumerate(results) if r.found]
     rows = np.array([results[i].landmarks.reshape(-1) for i in hands], dtype=np.float32).reshape(-1, 63)
     letters = np.array([photos[i][1] for i in hands], dtype=object)
-    summary = {"dir": str(Path(folder).resolve()), "photos": len(photos), "hands": len(hands),
-               "per_letter": {letter: int((letters == letter).sum()) for letter in sorted(set(letters))}}
-    return rows, letters, summary
+    source = PhotoSource(dir=str(Path(folder).resolve()), photos=len(photos), hands=len(hands),
+                         per_letter={letter: int((letters == letter).sum()) for letter in sorted(set(letters))},
+                         weight=weight)
+    return PhotoRows(rows, letters, source)

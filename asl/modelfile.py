@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import os
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -11,36 +9,15 @@ from pathlib import Path
 import joblib
 
 from asl.errors import AslError
+from asl.files import write_atomic
 from asl.provenance import versions
 
 FORMAT = "asl-model"
 FORMAT_VERSION = 1
-CNN_SUFFIXES = (".pt", ".pth")  # a model file with one of these suffixes is a ResNet50 (torch) model
 
 
-def is_cnn_model(path: Path) -> bool:
-    """Whether ``path`` names a ResNet50 model file (by its suffix) rather than a landmark model."""
-    return Path(path).suffix in CNN_SUFFIXES
-
-
-def write_atomic(path: Path, write: Callable[[Path], None]) -> None:
-    """Call ``write(tmp)`` and move ``tmp`` to ``path``: readers see the old file or the whole new one."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    write(tmp)
-    os.replace(tmp, path)
-
-
-def write_metrics(model_path: Path, metrics: dict) -> Path:
-    """Write ``metrics`` as JSON beside the model (same name, .json); returns that path."""
-    path = Path(model_path).with_suffix(".json")
-    write_atomic(path, lambda tmp: tmp.write_text(json.dumps(metrics, indent=2) + "\n"))
-    return path
-
-
-def save_model(path: Path, pipeline, landmarker: dict, extra: dict | None = None) -> None:
-    """Write ``pipeline`` and the landmark settings it was trained on; atomic."""
+def landmark_model_writer(pipeline, landmarker: dict, extra: dict | None = None) -> Callable[[Path], None]:
+    """A ``write(path)`` that saves ``pipeline`` with the landmark settings it was trained on."""
     payload = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -50,7 +27,12 @@ def save_model(path: Path, pipeline, landmarker: dict, extra: dict | None = None
         "versions": versions(),
         **(extra or {}),
     }
-    write_atomic(path, lambda tmp: joblib.dump(payload, tmp))
+    return lambda path: joblib.dump(payload, path)
+
+
+def save_model(path: Path, pipeline, landmarker: dict, extra: dict | None = None) -> None:
+    """Write ``pipeline`` and the landmark settings it was trained on; atomic."""
+    write_atomic(path, landmark_model_writer(pipeline, landmarker, extra))
 
 
 def load_model(path: Path) -> dict:
@@ -86,20 +68,21 @@ def load_model(path: Path) -> dict:
     return payload
 
 
-def save_cnn_model(path: Path, classifier, extra: dict | None = None) -> None:
-    """Write a fitted ``cnn_baseline.ResNetClassifier`` (its state dict and preprocessing); atomic."""
+def cnn_model_writer(classifier, extra: dict | None = None) -> Callable[[Path], None]:
+    """A ``write(path)`` that saves a fitted ``cnn_baseline.ResNetClassifier`` (its state dict and
+    preprocessing), loadable with ``torch.load(weights_only=True)``."""
     import torch
 
     payload = {"format": FORMAT, "format_version": FORMAT_VERSION, "kind": "resnet50",
                "classifier": classifier.state(), "versions": versions(), **(extra or {})}
-    write_atomic(path, lambda tmp: torch.save(payload, tmp))
+    return lambda path: torch.save(payload, path)
 
 
 def load_cnn_model(path: Path, device: str = "cpu"):
-    """The ``ResNetClassifier`` saved by ``save_cnn_model``; a one-line error for anything else."""
+    """The ``ResNetClassifier`` written by ``cnn_model_writer``; a one-line error for anything else."""
     import torch
 
-    from cnn_baseline import ResNetClassifier
+    from asl.cnn_baseline import ResNetClassifier
 
     path = Path(path)
     retrain = "train one with `asl train-cnn`"

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
 
 from asl.errors import AslError
-from landmarks import HandResult
-from landmarks.draw import draw_hand
+from asl.files import write_atomic
+from asl.landmarks import HandResult
+from asl.landmarks.draw import draw_hand
 
 
 class OverlayWriter:
@@ -36,11 +36,8 @@ class OverlayWriter:
         name = f"{stem}{'' if n == 1 else f'-{n}'}"
         self._used.add(name)
         out = self.folder / f"{name}.png"
-        tmp = out.with_name(out.name + ".tmp")
         try:
-            Image.fromarray(drawn).save(tmp, format="PNG")
-            os.replace(tmp, out)
+            write_atomic(out, lambda tmp: Image.fromarray(drawn).save(tmp, format="PNG"))
         except OSError as e:
-            tmp.unlink(missing_ok=True)
             raise AslError(f"--overlay: cannot write {out} ({e.strerror or e})") from None
         return out

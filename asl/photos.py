@@ -1,8 +1,9 @@
 """Folders of labelled photos laid out ``DIR/<LETTER>/*``, read the same way by `asl compare --photos`
-and `asl train-rf --extra`."""
+and `asl train-rf --extra`, and the record of a photo source a model was trained on."""
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from asl.dataset import LETTERS
@@ -10,6 +11,21 @@ from asl.errors import AslError
 from asl.images import IMAGE_SUFFIXES
 
 LAYOUT = "lay photos out as DIR/<LETTER>/*, one folder per letter A-Y (no J or Z: they need motion)"
+
+
+@dataclass(frozen=True)
+class PhotoSource:
+    """A folder of labelled photos a model was trained on: how many photos, in how many of which a
+    hand was found (per letter), and how many training hands each photo counts as."""
+
+    dir: str
+    photos: int
+    hands: int
+    per_letter: dict[str, int]
+    weight: int = 1
+
+    def as_dict(self) -> dict:
+        return asdict(self)
 
 
 def labelled_photos(folder: Path, option: str) -> list[tuple[Path, str]]:

@@ -1,121 +1,75 @@
-"""`asl predict`: letters for image files, with a landmark model, a ResNet50 or both."""
+"""`asl predict`: a ``Prediction`` per image file, read by any predictor, with optional overlays."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
-from asl.errors import AslError
 from asl.images import UnreadableImage, iter_image_paths, read_image
-from asl.modelfile import load_model
 from asl.overlay import OverlayWriter
-from landmarks import HandResult, make_landmarker
+from asl.predictors import Predictor, Reading
 
 BATCH = 64
 
 
-@dataclass
+@dataclass(frozen=True)
 class Prediction:
-    """One image's outcome: a letter, no hand, or an error."""
+    """One image file's outcome: what the model read in it, or why it could not be read."""
 
     path: str
-    letter: str | None = None
-    probability: float | None = None
-    top: list[tuple[str, float]] = field(default_factory=list)
-    hand: bool = False
-    score: float | None = None
-    found_by: str | None = None
-    handedness: str | None = None
+    reading: Reading | None = None
     overlay: str | None = None
     error: str | None = None
 
+    @property
+    def letter(self) -> str | None:
+        return self.reading.letter if self.reading else None
+
+    @property
+    def probability(self) -> float | None:
+        return self.reading.probability if self.reading else None
+
     def as_json(self) -> dict:
+        """The JSON object `asl predict --json` prints for this image."""
+        r = self.reading
+        hand = r.hand if r else None
         return {
             "path": self.path, "letter": self.letter, "probability": self.probability,
-            "top": [list(t) for t in self.top], "hand": self.hand, "score": self.score,
-            "found_by": self.found_by, "handedness": self.handedness,
+            "top": [list(t) for t in r.top] if r else [], "hand": bool(hand and hand.found),
+            "score": round(hand.score, 4) if hand else None, "found_by": r.found_by if r else None,
+            "handedness": hand.handedness if hand else None,
             **({"overlay": self.overlay} if self.overlay else {}),
             **({"error": self.error} if self.error else {}),
         }
 
 
-def top_letters(probabilities: np.ndarray, classes: np.ndarray, k: int) -> list[tuple[str, float]]:
-    """The ``k`` most probable (letter, probability) of one row of probabilities."""
-    order = np.argsort(-probabilities, kind="stable")[:k]
-    return [(str(classes[j]), round(float(probabilities[j]), 4)) for j in order]
-
-
-class ImagePredictor:
-    """Turns image files into Predictions; subclasses say how images become letters.
-    ``overlays`` (an ``OverlayWriter``, optional) draws each image's landmarks and letter."""
-
-    overlays: OverlayWriter | None = None
-
-    def predict_images(self, images: list[np.ndarray]) -> list[tuple[HandResult, list[tuple[str, float]]]]:
-        """For each image: the hand found (if any) and the top-k (letter, probability), empty for none."""
-        raise NotImplementedError
-
-    def predict_paths(self, paths: Iterable[Path]) -> Iterator[Prediction]:
-        """One Prediction per image file (folders expanded), in order, batch by batch."""
-        batch: list[tuple[Path, np.ndarray | None, str | None]] = []
-        for path in iter_image_paths(paths):
-            try:
-                batch.append((path, read_image(path), None))
-            except UnreadableImage as e:
-                batch.append((path, None, str(e)))
-            if len(batch) == BATCH:
-                yield from self._predict_batch(batch)
-                batch = []
-        yield from self._predict_batch(batch)
-
-    def _predict_batch(self, batch) -> Iterator[Prediction]:
-        readable = [image for _, image, _ in batch if image is not None]
-        outcomes = iter(self.predict_images(readable)) if readable else iter(())
-        for path, image, error in batch:
-            if image is None:
-                yield Prediction(path=str(path), error=error)
-                continue
-            result, top = next(outcomes)
-            prediction = Prediction(
-                path=str(path), letter=top[0][0] if top else None, probability=top[0][1] if top else None,
-                top=top, hand=result.found, score=round(result.score, 4),
-                found_by=result.mode if result.found else None, handedness=result.handedness,
-            )
-            if self.overlays is not None:
-                prediction.overlay = str(self.overlays.write(path, image, result, prediction.letter, prediction.probability))
-            yield prediction
-
-
-class LandmarkPredictor(ImagePredictor):
-    """A saved landmark model plus the landmarker that turns images into its input."""
-
-    def __init__(self, model_path: Path, mode: str = "auto", top_k: int = 3, overlay: Path | None = None) -> None:
-        self.overlays = OverlayWriter(overlay) if overlay is not None else None
-        payload = load_model(model_path)
-        if payload.get("kind") != "landmarks":
-            raise AslError(f"{model_path} is a {payload.get('kind')} model; asl predict reads landmark models here")
-        self.pipeline = payload["pipeline"]
-        self.classes = np.asarray(self.pipeline.classes_)
-        self.top_k = max(1, top_k)
+def predict_files(predictor: Predictor, paths: Iterable[Path], overlays: OverlayWriter | None = None,
+                  batch: int = BATCH) -> Iterator[Prediction]:
+    """One ``Prediction`` per image file (folders expanded), in order, ``batch`` images at a time;
+    a file that cannot be read gets its error and the others still run. ``overlays`` draws each
+    image's landmarks and letter."""
+    pending: list[tuple[Path, object, str | None]] = []
+    for path in iter_image_paths(paths):
         try:
-            trained_with = payload["landmarker"]  # crop mode replays the views the model was trained on
-            self.landmarker = make_landmarker(mode, trained_with.get("min_presence"), trained_with.get("views"))
-        except (ValueError, TypeError) as e:
-            raise AslError(str(e)) from None
+            pending.append((path, read_image(path), None))
+        except UnreadableImage as e:
+            pending.append((path, None, str(e)))
+        if len(pending) == batch:
+            yield from _predict_batch(predictor, pending, overlays)
+            pending = []
+    yield from _predict_batch(predictor, pending, overlays)
 
-    def predict_images(self, images: list[np.ndarray]) -> list[tuple[HandResult, list[tuple[str, float]]]]:
-        """For each image: its hand and the top-k (letter, probability), empty with no hand."""
-        return self.classify([self.landmarker(image) for image in images])
 
-    def classify(self, results: list[HandResult]) -> list[tuple[HandResult, list[tuple[str, float]]]]:
-        """Each hand found and the top-k (letter, probability) of its landmarks, empty with no hand."""
-        found = [i for i, r in enumerate(results) if r.found]
-        tops: list[list[tuple[str, float]]] = [[] for _ in results]
-        if found:
-            rows = np.stack([results[i].landmarks.reshape(-1) for i in found])
-            for i, p in zip(found, self.pipeline.predict_proba(rows)):
-                tops[i] = top_letters(p, self.classes, self.top_k)
-        return list(zip(results, tops))
+def _predict_batch(predictor: Predictor, batch, overlays: OverlayWriter | None) -> Iterator[Prediction]:
+    readable = [image for _, image, _ in batch if image is not None]
+    readings = iter(predictor.read(readable) if readable else ())
+    for path, image, error in batch:
+        if image is None:
+            yield Prediction(path=str(path), error=error)
+            continue
+        reading = next(readings)
+        overlay = None
+        if overlays is not None:
+            overlay = str(overlays.write(path, image, reading.hand, reading.letter, reading.probability))
+        yield Prediction(path=str(path), reading=reading, overlay=overlay)

@@ -7,7 +7,7 @@ import subprocess
 from importlib import metadata
 from pathlib import Path
 
-from landmarks.crop import file_sha256
+
 
 PACKAGES = ("asl", "numpy", "scikit-learn", "pandas", "mediapipe", "ai-edge-litert", "joblib")
 
@@ -58,8 +58,3 @@ def peak_memory_mib() -> float:
     except (OSError, StopIteration, ValueError):
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         return round(peak / (2**20 if sys.platform == "darwin" else 2**10), 1)  # bytes on macOS, KiB elsewhere
-
-
-def sha256_of(paths: dict[str, Path]) -> dict[str, str]:
-    """sha256 of each named file."""
-    return {name: file_sha256(Path(p).resolve()) for name, p in paths.items()}

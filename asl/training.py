@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from asl.classifiers import NO_HAND, make_random_forest, score_predictions
 from asl.dataset import LETTERS
 from asl.errors import AslError
-from asl.extraction import COORDINATES
-from asl.modelfile import save_model, write_metrics
-from asl.provenance import code_version, peak_memory_mib, versions
-from classifiers import NO_HAND, make_random_forest, score_predictions
+from asl.extra import PhotoRows
+from asl.landmarks.result import COORDINATES
+from asl.modelfile import landmark_model_writer
+from asl.trained import TrainingResult, save_trained
+
+DEFAULT_TREES = 300
+DEFAULT_EXTRA_WEIGHT = 10
 
 
 def predict_table(pipeline, table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -24,7 +28,7 @@ def predict_table(pipeline, table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray
     confidence = np.zeros(len(table))
     hand = table["hand"].to_numpy()
     if hand.any():
-        probabilities = pipeline.predict_proba(table.loc[hand, COORDINATES].to_numpy())
+        probabilities = pipeline.predict_proba(table.loc[hand, list(COORDINATES)].to_numpy())
         predictions[hand] = pipeline.classes_[probabilities.argmax(axis=1)]
         confidence[hand] = probabilities.max(axis=1)
     return predictions, confidence
@@ -34,17 +38,16 @@ def train_random_forest(
     table: pd.DataFrame,
     table_meta: dict,
     model_path: Path,
-    n_estimators: int = 300,
+    n_estimators: int = DEFAULT_TREES,
     seed: int = 0,
     use_z: bool = False,
     augment: bool = True,
-    extra: tuple[np.ndarray, np.ndarray, dict] | None = None,
-    extra_weight: int = 10,
-) -> dict:
-    """Fit on the train rows with a hand (plus ``extra`` rows, letters and summary from
-    ``asl.extra.extra_landmarks``, each repeated ``extra_weight`` times so that a few photos are
-    not drowned by 27,000 training images; with ``augment`` each copy gets its own turned view),
-    score on every test row, save model and metrics JSON."""
+    extra: PhotoRows | None = None,
+) -> TrainingResult:
+    """Fit on the train rows with a hand (plus ``extra``'s photo rows, each repeated its source's
+    ``weight`` times so that a few photos are not drowned by 27,000 training images; with
+    ``augment`` each copy gets its own turned view), score on every test row, save the model and
+    its metrics JSON."""
     train = table[(table["split"] == "train") & table["hand"]]
     test = table[table["split"] == "test"]
     if train.empty or test.empty:
@@ -52,10 +55,10 @@ def train_random_forest(
     if train["letter"].nunique() < 2:
         raise AslError("the train rows hold fewer than two letters; extract more rows (no --limit)")
     pipeline = make_random_forest(n_estimators=n_estimators, seed=seed, use_z=use_z, augment=augment)
-    X, y = train[COORDINATES].to_numpy(), train["letter"].to_numpy()
+    X, y = train[list(COORDINATES)].to_numpy(), train["letter"].to_numpy()
     if extra is not None:
-        X = np.concatenate([X, np.repeat(extra[0], extra_weight, axis=0)])
-        y = np.concatenate([y, np.repeat(extra[1], extra_weight)])
+        X = np.concatenate([X, np.repeat(extra.X, extra.source.weight, axis=0)])
+        y = np.concatenate([y, np.repeat(extra.y, extra.source.weight)])
     started = time.perf_counter()
     pipeline.fit(X, y)
     train_seconds = time.perf_counter() - started
@@ -63,22 +66,43 @@ def train_random_forest(
     started = time.perf_counter()
     predictions, _ = predict_table(pipeline, test)
     predict_seconds = time.perf_counter() - started
-    metrics = {
-        "model": "random_forest",
-        **score_predictions(test["letter"].to_numpy(), predictions, LETTERS),
-        "n_train": int(len(X)),
-        "trained_on": "Sign Language MNIST" + (" and extra photos" if extra is not None else " alone"),
-        **({"extra": {**extra[2], "weight": extra_weight}} if extra is not None else {}),
-        "train_seconds": round(train_seconds, 2),
-        "predict_seconds_per_image": predict_seconds / len(test),
-        "params": {"n_estimators": n_estimators, "seed": seed, "use_z": use_z, "augment": augment},
-        "landmarks": table_meta["landmarker"],
-        "data_sha256": table_meta["source_sha256"],
-        "code_version": code_version(),
-        "versions": versions(),
-    }
-    save_model(model_path, pipeline, table_meta["landmarker"], {"letters": list(LETTERS)})
-    metrics["model_bytes"] = os.path.getsize(model_path)
-    metrics["peak_memory_mib"] = peak_memory_mib()
-    write_metrics(model_path, metrics)
-    return metrics
+    result = TrainingResult(
+        model="random_forest",
+        scores=score_predictions(test["letter"].to_numpy(), predictions, LETTERS),
+        n_train=int(len(X)),
+        trained_on="Sign Language MNIST" + (" and extra photos" if extra is not None else " alone"),
+        extra=extra.source if extra is not None else None,
+        train_seconds=round(train_seconds, 2),
+        predict_seconds_per_image=predict_seconds / len(test),
+        params={"n_estimators": n_estimators, "seed": seed, "use_z": use_z, "augment": augment},
+        landmarks=table_meta["landmarker"],
+        data_sha256=table_meta["source_sha256"],
+    )
+    return save_trained(model_path, landmark_model_writer(pipeline, table_meta["landmarker"], {"letters": list(LETTERS)}),
+                        result)
+
+
+def run_train_rf(landmarks_path: Path, model_path: Path, data_dir: Path, n_estimators: int = DEFAULT_TREES,
+                 seed: int = 0, workers: int | None = None, extra_dir: Path | None = None,
+                 extra_weight: int = DEFAULT_EXTRA_WEIGHT, augment: bool = True, use_z: bool = False,
+                 log: Callable[[str], None] = print,
+                 progress: Callable[[str], Callable[[int, int], None]] | None = None) -> TrainingResult:
+    """`asl train-rf`: extract the landmark table first if it is missing (crop mode, both splits),
+    read ``extra_dir``'s photos, train, score, save."""
+    from asl.extra import extra_landmarks
+    from asl.extraction import extract_landmarks, read_table
+    from asl.photos import labelled_photos
+
+    if extra_dir is not None:
+        labelled_photos(extra_dir, "--extra")  # a malformed folder fails before any long step
+    if not Path(landmarks_path).exists():
+        log(f"{landmarks_path} is missing; extracting landmarks first (crop mode, both splits)")
+        extract_landmarks(data_dir, split="all", mode="crop", out=landmarks_path, workers=workers,
+                          progress=progress("landmarks (crop)") if progress else None)
+    table, meta = read_table(landmarks_path)
+    extra = None
+    if extra_dir is not None:
+        extra = extra_landmarks(extra_dir, meta["landmarker"], weight=extra_weight)
+        log(f"--extra: hand found in {extra.source.hands} of {extra.source.photos} photos")
+    return train_random_forest(table, meta, model_path, n_estimators=n_estimators, seed=seed, use_z=use_z,
+                               augment=augment, extra=extra)

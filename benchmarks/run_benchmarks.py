@@ -56,7 +56,7 @@ def shown(args: list[str]) -> str:
 def litert_ceiling(workers: int, n: int = 400) -> float:
     """Raw landmark-model invocations per second, one interpreter per process, ``workers`` processes."""
     code = (
-        "import time, numpy as np; from landmarks.crop import CropLandmarker; c = CropLandmarker();"
+        "import time, numpy as np; from asl.landmarks.crop import CropLandmarker; c = CropLandmarker();"
         "x = np.random.default_rng(0).random((224, 224, 3), dtype=np.float32); c.infer(x);"
         f"t = time.perf_counter(); [c.infer(x) for _ in range({n})]; print(time.perf_counter() - t)"
     )
@@ -283,15 +283,15 @@ def render_cnn(cnn: dict, step: dict) -> list[str]:
 
 def render_compare(report: dict, step: dict) -> list[str]:
     """`asl compare`'s tables, as its report shows them; the figures are in benchmarks/compare/."""
-    from asl.report import results_table
+    from asl.report import ReportSection, results_table
 
     lines = ["## `asl compare`: Random Forest, ResNet50 and hybrid on the same images", "",
              f"`{step['command']}`: {step['seconds'] / 60:.1f} min, peak {step['peak_mib']} MiB. Hybrid: the Random "
              "Forest's letter where it found a hand and is at least as sure as the ResNet50, else the ResNet50's. "
              "Full report and figures: [compare/compare.md](compare/compare.md).", ""]
-    for name, section in report["evaluations"].items():
-        lines += [f"### {section['title']}", "", *results_table(section["rows"], photos=name != "test"), "",
-                  *[f"- {note}" for note in section["notes"]], ""]
+    for name, data in report["evaluations"].items():
+        section = ReportSection.from_dict(name, data)
+        lines += [f"### {section.title}", "", *results_table(section), "", *[f"- {note}" for note in section.notes], ""]
     return lines
 
 

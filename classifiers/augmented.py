@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 
-from landmarks.augment import mirror, random_views
+from asl.landmarks.augment import mirror, random_views
 
 
 class ViewAugmentedClassifier(ClassifierMixin, BaseEstimator):

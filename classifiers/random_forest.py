@@ -5,8 +5,8 @@ from __future__ import annotations
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.pipeline import Pipeline
 
-from classifiers.augmented import ViewAugmentedClassifier
-from landmarks.features import LandmarkFeatures
+from asl.classifiers.augmented import ViewAugmentedClassifier
+from asl.landmarks.features import LandmarkFeatures
 
 
 def make_random_forest(

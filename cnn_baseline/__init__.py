@@ -1,8 +1,21 @@
-"""ResNet50 baseline on the pixels: arrays of greyscale images in, letters out."""
+"""ResNet50 baseline on the pixels: arrays of greyscale images in, letters out.
 
-from cnn_baseline.augment import Augmentation
-from cnn_baseline.classifier import DEVICES, EpochStats, ResNetClassifier, TrainSettings
-from cnn_baseline.model import WEIGHTS, WeightsUnavailable, imagenet_weights_path, make_resnet50
+Names are imported when first used: the settings and choices (``asl.cnn_baseline.settings``)
+do not import torch."""
 
-__all__ = ["Augmentation", "DEVICES", "EpochStats", "ResNetClassifier", "TrainSettings", "WEIGHTS",
-           "WeightsUnavailable", "imagenet_weights_path", "make_resnet50"]
+from importlib import import_module
+
+_EXPORTS = {
+    "Augmentation": "asl.cnn_baseline.settings", "DEVICES": "asl.cnn_baseline.settings",
+    "TrainSettings": "asl.cnn_baseline.settings", "WEIGHTS": "asl.cnn_baseline.settings",
+    "EpochStats": "asl.cnn_baseline.classifier", "DeviceUnavailable": "asl.cnn_baseline.classifier", "ResNetClassifier": "asl.cnn_baseline.classifier",
+    "WeightsUnavailable": "asl.cnn_baseline.model", "imagenet_weights_path": "asl.cnn_baseline.model",
+    "make_resnet50": "asl.cnn_baseline.model",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        return getattr(import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -3,21 +3,10 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-
 import torch
 import torch.nn.functional as F
 
-
-@dataclass(frozen=True)
-class Augmentation:
-    """Ranges of the random changes applied to each training image (uniform in +-range)."""
-
-    rotation_degrees: float = 10.0
-    shift: float = 0.08  # fraction of the image side
-    scale: float = 0.1
-    brightness: float = 0.2
-    contrast: float = 0.2
+from asl.cnn_baseline.settings import Augmentation
 
 
 def to_input(images: torch.Tensor, img_size: int, mean: float, std: float) -> torch.Tensor:

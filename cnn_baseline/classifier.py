@@ -2,43 +2,21 @@
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-from cnn_baseline.augment import Augmentation, to_augmented_input, to_input
-from cnn_baseline.model import IMAGENET_GREY_MEAN, IMAGENET_GREY_STD, make_resnet50
+from asl.cnn_baseline.augment import to_augmented_input, to_input
+from asl.cnn_baseline.model import IMAGENET_GREY_MEAN, IMAGENET_GREY_STD, make_resnet50
+from asl.cnn_baseline.settings import DEVICES, TrainSettings
 
-DEVICES = ("auto", "cpu", "cuda", "mps")
 
-
-@dataclass(frozen=True)
-class TrainSettings:
-    """Everything that decides the trained network, as in torchvision's reference flags."""
-
-    weights: str = "none"
-    epochs: int = 10
-    batch_size: int = 128
-    lr: float = 0.1
-    momentum: float = 0.9
-    weight_decay: float = 5e-4
-    label_smoothing: float = 0.1
-    img_size: int = 32
-    seed: int = 0
-    amp: bool = True  # bfloat16 autocast where the device supports it
-    augmentation: Augmentation = field(default_factory=Augmentation)
-
-    def as_dict(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, d: dict) -> "TrainSettings":
-        return cls(**{**d, "augmentation": Augmentation(**d["augmentation"])})
+class DeviceUnavailable(ValueError):
+    """The device asked for does not exist on this machine."""
 
 
 @dataclass
@@ -61,7 +39,7 @@ def resolve_device(device: str) -> torch.device:
     if device == "auto":
         device = "cuda" if cuda else "mps" if mps else "cpu"
     if (device == "cuda" and not cuda) or (device == "mps" and not mps):
-        raise ValueError(f"--device {device} is not available on this machine; use --device cpu or auto")
+        raise DeviceUnavailable(f"{device} is not available on this machine; use cpu or auto")
     return torch.device(device)
 
 
@@ -161,8 +139,7 @@ class ResNetClassifier:
     @staticmethod
     def _seed_everything(seed: int, device: torch.device) -> None:
         torch.manual_seed(seed)
-        if device.type == "cuda":
-            os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+        if device.type == "cuda":  # deterministic cuBLAS also needs CUBLAS_WORKSPACE_CONFIG, set by the caller
             torch.backends.cudnn.benchmark = False
         torch.use_deterministic_algorithms(True, warn_only=True)
 

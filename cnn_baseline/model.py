@@ -7,7 +7,8 @@ from pathlib import Path
 import torch
 from torch import nn
 
-WEIGHTS = ("none", "imagenet")
+from asl.cnn_baseline.settings import WEIGHTS
+
 # ImageNet's per-channel statistics averaged over RGB: the input statistics of a grey image
 # fed to the summed stem below.
 IMAGENET_GREY_MEAN, IMAGENET_GREY_STD = 0.449, 0.226

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from landmarks.result import NUM_LANDMARKS
+from asl.landmarks.result import NUM_LANDMARKS
 
 
 def as_points(X) -> np.ndarray:

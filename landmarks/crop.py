@@ -16,8 +16,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from landmarks.image import as_rgb
-from landmarks.result import NUM_LANDMARKS, HandResult
+from asl.landmarks.image import as_rgb
+from asl.landmarks.quiet import native_stderr_silenced
+from asl.landmarks.result import NUM_LANDMARKS, HandResult
 
 INPUT_SIZE = 224
 _INTERPOLATION = {"cubic": cv2.INTER_CUBIC, "linear": cv2.INTER_LINEAR}
@@ -65,13 +66,10 @@ def bundled_model_path(name: str = "hand_landmark_full.tflite") -> Path:
 
 
 @cache
-def file_sha256(path: Path) -> str:
-    """sha256 of a file, hex."""
-    digest = hashlib.sha256()
+def model_sha256(path: Path) -> str:
+    """The landmark model file's sha256 (hex): part of what identifies a landmarker's output."""
     with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def square_pad(image: np.ndarray) -> tuple[np.ndarray, int, int]:
@@ -137,8 +135,9 @@ class CropLandmarker:
         self.views = tuple(views)
         self.min_presence = min_presence
         self.model_path = Path(model_path) if model_path else bundled_model_path()
-        self._interpreter = Interpreter(model_path=str(self.model_path), num_threads=num_threads)
-        self._interpreter.allocate_tensors()
+        with native_stderr_silenced():  # LiteRT logs its delegate when built and first run
+            self._interpreter = Interpreter(model_path=str(self.model_path), num_threads=num_threads)
+            self._interpreter.allocate_tensors()
         self._input = self._interpreter.get_input_details()[0]["index"]
         outputs = {d["name"]: d["index"] for d in self._interpreter.get_output_details()}
         # hand_landmark_full.tflite: Identity = 21x3 screen landmarks in input pixels,
@@ -146,6 +145,8 @@ class CropLandmarker:
         self._landmarks, self._presence, self._handedness = (
             outputs["Identity"], outputs["Identity_1"], outputs["Identity_2"]
         )
+        with native_stderr_silenced():
+            self.infer(np.zeros((INPUT_SIZE, INPUT_SIZE, 3), dtype=np.float32))
 
     def settings(self) -> dict:
         """What determines this landmarker's output, for provenance."""
@@ -155,7 +156,7 @@ class CropLandmarker:
             "views": [v.as_dict() for v in self.views],
             "min_presence": self.min_presence,
             "model_file": self.model_path.name,
-            "model_sha256": file_sha256(self.model_path),
+            "model_sha256": model_sha256(self.model_path),
         }
 
     def infer(self, model_input: np.ndarray) -> tuple[np.ndarray, float, float]:

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from landmarks.image import as_rgb
-from landmarks.result import NUM_LANDMARKS, HandResult
+from asl.landmarks.image import as_rgb
+from asl.landmarks.quiet import native_stderr_silenced
+from asl.landmarks.result import NUM_LANDMARKS, HandResult
 
 DEFAULT_MIN_DETECTION = 0.5
 
@@ -27,12 +28,14 @@ class DetectLandmarker:
         self.min_detection = min_detection
         self.model_complexity = model_complexity
         self._version = mp.__version__
-        self._hands = mp.solutions.hands.Hands(
-            static_image_mode=True,
-            max_num_hands=1,
-            model_complexity=model_complexity,
-            min_detection_confidence=min_detection,
-        )
+        with native_stderr_silenced():  # MediaPipe logs from its graph when built and first run
+            self._hands = mp.solutions.hands.Hands(
+                static_image_mode=True,
+                max_num_hands=1,
+                model_complexity=model_complexity,
+                min_detection_confidence=min_detection,
+            )
+            self._hands.process(np.zeros((64, 64, 3), dtype=np.uint8))
 
     def settings(self) -> dict:
         """What determines this landmarker's output, for provenance."""
@@ -46,7 +49,8 @@ class DetectLandmarker:
     def __call__(self, image: np.ndarray) -> HandResult:
         """Landmarks of the hand in ``image`` (grey, RGB or RGBA uint8, any size)."""
         rgb = as_rgb(image)
-        found = self._hands.process(rgb)
+        with native_stderr_silenced():  # "landmark_projection_calculator.cc ... NORM_RECT" on non-square images
+            found = self._hands.process(rgb)
         if not found.multi_hand_landmarks:
             return HandResult.none(self.mode)
         h, w = rgb.shape[:2]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from landmarks.image import as_rgb
+from asl.landmarks.image import as_rgb
 
 # MediaPipe's 21-point hand skeleton: the thumb and four fingers from the wrist, and the palm.
 HAND_CONNECTIONS = (

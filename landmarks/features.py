@@ -7,8 +7,8 @@ from itertools import combinations
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from landmarks.augment import as_points
-from landmarks.result import NUM_LANDMARKS
+from asl.landmarks.augment import as_points
+from asl.landmarks.result import COORDINATES, NUM_LANDMARKS
 
 WRIST, MIDDLE_MCP = 0, 9
 _PAIRS = np.array(list(combinations(range(NUM_LANDMARKS), 2)))
@@ -49,6 +49,5 @@ class LandmarkFeatures(TransformerMixin, BaseEstimator):
         return np.hstack([points.reshape(len(points), -1), distances])
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
-        coords = [f"{a}{i}" for i in range(NUM_LANDMARKS) for a in "xyz"]
         dists = [f"d{i}_{j}" for i, j in _PAIRS]
-        return np.array(coords + dists, dtype=object)
+        return np.array([*COORDINATES, *dists], dtype=object)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from landmarks.image import as_rgb
+from asl.landmarks.image import as_rgb
 
 HAND_FILL = 0.8
 

@@ -1,13 +1,14 @@
 """One interface over the landmark modes: ``make_landmarker(mode)`` returns a callable
-``image -> HandResult`` with a ``settings()`` method."""
+``image -> HandResult`` with a ``settings()`` method; auto mode's landmarker is also a
+``HandLocator``, which finds the hand and reads its box as two steps."""
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from landmarks.result import HandResult
+from asl.landmarks.result import HandResult
 
 MODES = ("crop", "detect", "auto")
 
@@ -20,12 +21,29 @@ class Landmarker(Protocol):
     def settings(self) -> dict: ...
 
 
+@runtime_checkable
+class HandLocator(Protocol):
+    """A landmarker that finds a hand anywhere in a photo (``locate``) and then reads its landmarks
+    from the hand's square box (``read_box``); ``locator(image)`` is ``read_box(image, locate(image))``.
+    Models that read the hand another way (the ResNet50 reads the box's pixels) share ``locate``."""
+
+    mode: str
+
+    def __call__(self, image: np.ndarray) -> HandResult: ...
+
+    def settings(self) -> dict: ...
+
+    def locate(self, image: np.ndarray) -> HandResult: ...
+
+    def read_box(self, image: np.ndarray, located: HandResult) -> HandResult: ...
+
+
 def make_landmarker(mode: str, min_presence: float | None = None, views: list[dict] | None = None) -> Landmarker:
-    """A landmarker for ``mode`` (crop, detect or auto). ``min_presence`` and ``views`` (as in
-    ``CropLandmarker.settings()``) override crop mode's defaults."""
+    """A landmarker for ``mode`` (crop, detect or auto; auto's is a ``HandLocator``). ``min_presence``
+    and ``views`` (as in ``CropLandmarker.settings()``) override crop mode's defaults."""
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
-    from landmarks.crop import CropLandmarker, View
+    from asl.landmarks.crop import CropLandmarker, View
 
     crop_kwargs = {} if min_presence is None else {"min_presence": min_presence}
     if views is not None:
@@ -33,9 +51,9 @@ def make_landmarker(mode: str, min_presence: float | None = None, views: list[di
     if mode == "crop":
         return CropLandmarker(**crop_kwargs)
     if mode == "detect":
-        from landmarks.detect import DetectLandmarker
+        from asl.landmarks.detect import DetectLandmarker
 
         return DetectLandmarker()
-    from landmarks.photo import PhotoLandmarker
+    from asl.landmarks.photo import PhotoLandmarker
 
     return PhotoLandmarker(CropLandmarker(**crop_kwargs))

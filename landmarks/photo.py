@@ -19,10 +19,10 @@ from dataclasses import replace
 import cv2
 import numpy as np
 
-from landmarks.crop import CropLandmarker
-from landmarks.handcrop import HAND_FILL, cut_box, hand_box
-from landmarks.image import as_rgb
-from landmarks.result import HandResult
+from asl.landmarks.crop import CropLandmarker
+from asl.landmarks.handcrop import HAND_FILL, cut_box, hand_box
+from asl.landmarks.image import as_rgb
+from asl.landmarks.result import HandResult
 
 LOCATE_PATHS = ("detect", "crop", "detect-low", "detect-padded", "crop-small")
 CROP_SPAN = 0.6
@@ -37,7 +37,7 @@ class PhotoLandmarker:
 
     def __init__(self, crop: CropLandmarker, fill: float = HAND_FILL, low_detection: float = LOW_DETECTION,
                  border: float = BORDER, crop_span: float = CROP_SPAN) -> None:
-        from landmarks.detect import DetectLandmarker
+        from asl.landmarks.detect import DetectLandmarker
 
         self.crop = crop
         self.fill, self.low_detection, self.border, self.crop_span = fill, low_detection, border, crop_span

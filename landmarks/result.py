@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 
 NUM_LANDMARKS = 21
+# The 63 numbers of one hand, in order: a landmark table's columns and a model's input.
+COORDINATES = tuple(f"{axis}{i}" for i in range(NUM_LANDMARKS) for axis in "xyz")
 
 
 @dataclass(frozen=True)

@@ -109,6 +109,8 @@ def trained(small_mnist_dir, tmp_path_factory):
 @pytest.fixture(scope="session")
 def test_images():
     """The first real test images (28x28 grey) and their letters."""
+    if not (MNIST_DIR / "sign_mnist_test.csv").is_file():
+        pytest.skip("../shared data absent")
     from asl.dataset import load_split
 
     return load_split(MNIST_DIR, "test", limit=N_IMAGES)

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 from conftest import PHOTOS_DIR, assert_clean, assert_one_line_error, invoke, needs_mnist, needs_photos
 
-from asl.compare import MODELS
+from asl.evaluation import MODELS
 from asl.photos import labelled_photos
-from classifiers import NO_HAND, hybrid_letters
+from asl.classifiers import NO_HAND, hybrid_letters
 
 FIGURES = [f"confusion-{m}.png" for m in MODELS] + ["per-letter.png"]
 

@@ -11,8 +11,9 @@ from conftest import write_csv
 
 from asl import extraction
 from asl.errors import AslError, Interrupted
-from asl.extraction import COORDINATES, extract_landmarks, read_table
-from landmarks import HandResult
+from asl.extraction import extract_landmarks, read_table
+from asl.landmarks import COORDINATES
+from asl.landmarks import HandResult
 
 
 class CountingLandmarker:

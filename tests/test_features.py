@@ -7,9 +7,9 @@ import pytest
 from sklearn.base import clone
 from sklearn.pipeline import Pipeline
 
-from classifiers.metrics import NO_HAND, score_predictions
-from classifiers.random_forest import make_random_forest
-from landmarks.features import LandmarkFeatures
+from asl.classifiers.metrics import NO_HAND, score_predictions
+from asl.classifiers.random_forest import make_random_forest
+from asl.landmarks.features import LandmarkFeatures
 
 
 def random_hands(n: int, seed: int = 0) -> np.ndarray:
@@ -22,7 +22,7 @@ def random_hands(n: int, seed: int = 0) -> np.ndarray:
 @pytest.fixture(scope="module")
 def real_hands(mnist_test_rows):
     """Crop-mode landmarks of the first real test images (skips without ../shared)."""
-    from landmarks import make_landmarker
+    from asl.landmarks import make_landmarker
 
     landmarker = make_landmarker("crop")
     images, _ = mnist_test_rows
@@ -180,7 +180,7 @@ def synthetic_rows(letters=("A", "B", "C"), per_letter: int = 20, seed: int = 0)
 
 
 def test_random_forest_is_a_features_then_forest_pipeline():
-    from classifiers.augmented import ViewAugmentedClassifier
+    from asl.classifiers.augmented import ViewAugmentedClassifier
 
     augmented = make_random_forest(n_estimators=7, seed=3, n_jobs=1)
     assert isinstance(augmented, ViewAugmentedClassifier) and augmented.random_state == 3
@@ -222,33 +222,33 @@ def test_scores_with_no_hand():
     y_true = ["A", "A", "A", "B", "B", "C"]
     y_pred = ["A", "B", NO_HAND, "B", NO_HAND, "C"]
     scores = score_predictions(y_true, y_pred, letters=["A", "B", "C"])
-    assert scores["n_images"] == 6
-    assert scores["accuracy"] == pytest.approx(3 / 6)
-    assert scores["coverage"] == pytest.approx(4 / 6)
-    assert scores["accuracy_on_hand"] == pytest.approx(3 / 4)
-    assert scores["per_letter_accuracy"] == pytest.approx({"A": 1 / 3, "B": 1 / 2, "C": 1.0})
+    assert scores.n_images == 6
+    assert scores.accuracy == pytest.approx(3 / 6)
+    assert scores.coverage == pytest.approx(4 / 6)
+    assert scores.accuracy_on_hand == pytest.approx(3 / 4)
+    assert scores.per_letter_accuracy == pytest.approx({"A": 1 / 3, "B": 1 / 2, "C": 1.0})
     # F1: A (P 1, R 1/3) 0.5; B (P 1/2, R 1/2) 0.5; C 1.0
-    assert scores["macro_f1"] == pytest.approx(2 / 3)
+    assert scores.macro_f1 == pytest.approx(2 / 3)
 
 
 def test_per_letter_skips_absent_letters():
     scores = score_predictions(["A", "B"], ["A", "A"], letters=["A", "B", "D"])
-    assert scores["per_letter_accuracy"] == {"A": 1.0, "B": 0.0}
-    assert scores["accuracy"] == 0.5 and scores["coverage"] == 1.0 and scores["accuracy_on_hand"] == 0.5
+    assert scores.per_letter_accuracy == {"A": 1.0, "B": 0.0}
+    assert scores.accuracy == 0.5 and scores.coverage == 1.0 and scores.accuracy_on_hand == 0.5
 
 
 def test_scores_when_no_hand_is_ever_found():
     scores = score_predictions(["A", "B"], [NO_HAND, NO_HAND], letters=["A", "B"])
-    assert scores["accuracy"] == 0.0
-    assert scores["coverage"] == 0.0
-    assert scores["accuracy_on_hand"] == 0.0
-    assert scores["macro_f1"] == 0.0
+    assert scores.accuracy == 0.0
+    assert scores.coverage == 0.0
+    assert scores.accuracy_on_hand == 0.0
+    assert scores.macro_f1 == 0.0
 
 
 def test_scores_accept_numpy_arrays():
     y = np.array(["A", "B", "C"], dtype=object)
     scores = score_predictions(y, np.array(["A", "B", "C"]), letters="ABC")
-    assert scores["accuracy"] == 1.0 and scores["macro_f1"] == 1.0
+    assert scores.accuracy == 1.0 and scores.macro_f1 == 1.0
 
 
 @pytest.mark.parametrize(
@@ -269,7 +269,7 @@ def _hands(n: int = 6) -> np.ndarray:
 
 
 def test_mirror_twice_is_the_identity_and_keeps_distances():
-    from landmarks.augment import mirror
+    from asl.landmarks.augment import mirror
 
     hands = _hands()
     np.testing.assert_allclose(mirror(mirror(hands)), hands)
@@ -279,7 +279,7 @@ def test_mirror_twice_is_the_identity_and_keeps_distances():
 
 
 def test_random_views_turn_the_hand_rigidly_about_the_wrist():
-    from landmarks.augment import random_views
+    from asl.landmarks.augment import random_views
 
     hands = _hands()
     rng = np.random.default_rng(0)
@@ -297,7 +297,7 @@ def test_view_augmented_classifier_is_an_estimator():
     from sklearn.ensemble import RandomForestClassifier
     from sklearn.pipeline import Pipeline
 
-    from classifiers.augmented import ViewAugmentedClassifier
+    from asl.classifiers.augmented import ViewAugmentedClassifier
 
     hands = _hands(40)
     letters = np.array(["A", "B"] * 20)

@@ -9,8 +9,8 @@ import pytest
 from conftest import PHOTOS_DIR, needs_photos
 
 from asl.images import read_image
-from landmarks import make_landmarker
-from landmarks.crop import CropLandmarker, View
+from asl.landmarks import make_landmarker
+from asl.landmarks.crop import CropLandmarker, View
 
 
 @pytest.fixture(scope="module")
@@ -100,7 +100,7 @@ def test_turned_views_map_back_to_the_original_image(mnist_test_rows, view):
 
 def test_non_square_images_keep_their_coordinates(mnist_test_rows):
     """A non-square image's landmarks are those of its square padding, less the offsets."""
-    from landmarks.crop import square_pad
+    from asl.landmarks.crop import square_pad
 
     crop = CropLandmarker(views=(View(0.3),), min_presence=0.0)
     for wide in (mnist_test_rows[0][0][:, 5:], mnist_test_rows[0][1][3:, :]):

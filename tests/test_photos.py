@@ -7,9 +7,9 @@ import pytest
 from conftest import PHOTOS_DIR, needs_photos
 
 from asl.images import read_image
-from landmarks import make_landmarker
-from landmarks.handcrop import HAND_FILL, cut_box, hand_box, hand_crop
-from landmarks.photo import LOCATE_PATHS
+from asl.landmarks import make_landmarker
+from asl.landmarks.handcrop import HAND_FILL, cut_box, hand_box, hand_crop
+from asl.landmarks.photo import LOCATE_PATHS
 
 # Photos of asl-photos-dev in which each path is the first to find the hand (measured).
 FIRST_FOUND_BY = {

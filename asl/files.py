@@ -1,0 +1,37 @@
+"""Writing and fingerprinting files: the one atomic writer and the one hasher of the application."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+
+
+def write_atomic(path: Path, write: Callable[[Path], None]) -> Path:
+    """Call ``write(tmp)`` and move ``tmp`` to ``path``: readers see the old file or the whole new
+    one, never part of it. The folder is created if needed; a failed write leaves no ``tmp``."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path
+
+
+@cache
+def file_sha256(path: Path) -> str:
+    """sha256 of a file, hex (cached per path for this process: the inputs it hashes do not change
+    while asl runs)."""
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+def sha256_of(paths: dict[str, Path]) -> dict[str, str]:
+    """sha256 of each named file."""
+    return {name: file_sha256(Path(p).resolve()) for name, p in paths.items()}

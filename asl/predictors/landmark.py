@@ -1,0 +1,57 @@
+"""The landmark model: the image's hand landmarks, then the saved scikit-learn Pipeline."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from asl.errors import AslError
+from asl.landmarks import HandResult, make_landmarker
+from asl.predictors.base import Predictor, Reading, top_letters
+
+
+class LandmarkPredictor(Predictor):
+    """A saved landmark model (``asl train-rf``) plus the landmarker that turns images into its input."""
+
+    kind = "landmarks"
+    suffixes = (".joblib",)
+
+    def __init__(self, pipeline, landmarker, top_k: int = 3) -> None:
+        self.pipeline = pipeline
+        self.landmarker = landmarker
+        self.classes = np.asarray(pipeline.classes_)
+        self.top_k = max(1, top_k)
+
+    @classmethod
+    def accepts(cls, paths: Sequence[Path]) -> bool:
+        return len(paths) == 1 and Path(paths[0]).suffix.lower() in cls.suffixes
+
+    @classmethod
+    def load(cls, paths: Sequence[Path], mode: str = "auto", top_k: int = 3) -> LandmarkPredictor:
+        from asl.modelfile import load_model
+
+        [path] = paths
+        payload = load_model(path)
+        if payload.get("kind") != "landmarks":
+            raise AslError(f"{path} is a {payload.get('kind')} model, not a landmark model")
+        trained_with = payload["landmarker"]  # crop mode replays the views the model was trained on
+        try:
+            landmarker = make_landmarker(mode, trained_with.get("min_presence"), trained_with.get("views"))
+        except (ValueError, TypeError) as e:
+            raise AslError(f"{path}: {e}") from None
+        return cls(payload["pipeline"], landmarker, top_k)
+
+    def read(self, images: list[np.ndarray]) -> list[Reading]:
+        return self.read_hands([self.landmarker(image) for image in images])
+
+    def read_hands(self, hands: list[HandResult]) -> list[Reading]:
+        """The letters of hands already found: a ``Reading`` per hand, without letters where none was found."""
+        found = [i for i, hand in enumerate(hands) if hand.found]
+        tops: list[tuple] = [() for _ in hands]
+        if found:
+            rows = np.stack([hands[i].landmarks.reshape(-1) for i in found])
+            for i, p in zip(found, self.pipeline.predict_proba(rows)):
+                tops[i] = top_letters(p, self.classes, self.top_k)
+        return [Reading(hand, top) for hand, top in zip(hands, tops)]

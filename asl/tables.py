@@ -1,0 +1,67 @@
+"""Landmark tables: one Parquet row per image (its hand and 21x3 landmarks), the settings that made
+it in the file's metadata. Shared by the Sign Language MNIST table and the photo-folder tables."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from asl.chunks import METADATA_KEY
+from asl.errors import AslError
+from asl.landmarks import COORDINATES, NUM_LANDMARKS, HandResult
+
+# The columns every landmark table ends with; explicit types, so that a chunk with no hand at all
+# (all-null handedness) has the same schema as the others.
+HAND_FIELDS = [("hand", pa.bool_()), ("score", pa.float32()), ("handedness", pa.string()), ("found_by", pa.string())]
+HAND_FIELDS += [(name, pa.float32()) for name in COORDINATES]
+
+
+def rows_from_results(results: list[HandResult]) -> dict[str, np.ndarray]:
+    """Columns hand, score, handedness, found_by, x0..z20 for a list of results."""
+    coords = np.full((len(results), 3 * NUM_LANDMARKS), np.nan, dtype=np.float32)
+    for i, r in enumerate(results):
+        if r.landmarks is not None:
+            coords[i] = r.landmarks.reshape(-1)
+    columns = {
+        "hand": np.array([r.found for r in results], dtype=bool),
+        "score": np.array([r.score for r in results], dtype=np.float32),
+        "handedness": np.array([r.handedness for r in results], dtype=object),
+        "found_by": np.array([r.mode for r in results], dtype=object),
+    }
+    columns.update({name: coords[:, j] for j, name in enumerate(COORDINATES)})
+    return columns
+
+
+def read_table(path: Path) -> tuple[pd.DataFrame, dict]:
+    """A landmark table and its settings metadata; a one-line error if it is not one."""
+    import pyarrow.parquet as pq
+
+    path = Path(path)
+    if not path.is_file():
+        raise AslError(f"{path} not found; create it with `asl extract-landmarks`")
+    try:
+        table = pq.read_table(path)
+        meta = json.loads((table.schema.metadata or {})[METADATA_KEY])
+    except (pa.ArrowException, OSError, KeyError, ValueError):
+        raise AslError(f"{path} is not a landmark table written by asl; recreate it with `asl extract-landmarks`") from None
+    return table.to_pandas(), meta
+
+
+def cached_table(out: Path, settings: dict) -> pd.DataFrame | None:
+    """The table in ``out`` if it was made with exactly ``settings``, else None."""
+    try:
+        table, meta = read_table(out)
+    except AslError:
+        return None
+    settings = json.loads(json.dumps(settings))  # tuples as JSON gives them back
+    return table if {k: meta.get(k) for k in settings} == settings else None
+
+
+def coverage_by_letter(table: pd.DataFrame, by: str = "split") -> pd.DataFrame:
+    """Images, hands found and coverage per ``by`` (split, or source) and letter."""
+    grouped = table.groupby([by, "letter"])["hand"]
+    return pd.DataFrame({"images": grouped.size(), "hands": grouped.sum(), "coverage": grouped.mean()})
