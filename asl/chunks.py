@@ -20,8 +20,7 @@ import pyarrow.parquet as pq
 
 from asl.errors import Interrupted
 from asl.files import write_atomic
-
-METADATA_KEY = b"asl"
+from asl.tables import METADATA_KEY, cached_table
 
 
 @dataclass(frozen=True)
@@ -86,12 +85,18 @@ def _run(chunks: list[Chunk], work: Callable, workers: int, make_landmarker: Cal
 def run_chunks(out: Path, settings: dict, chunks: list[Chunk], work: Callable, schema: pa.Schema, *,
                make_landmarker: Callable, landmarker_args: tuple = (), landmarker=None, workers: int = 1,
                recycle: int | None = None, progress: Callable[[int, int], None] | None = None,
-               meta: dict | None = None) -> pd.DataFrame:
+               meta: dict | None = None, force: bool = False) -> pd.DataFrame:
     """Run ``work(landmarker, chunk) -> DataFrame`` for every chunk not already done, in ``workers``
     processes (each builds ``make_landmarker(*landmarker_args)`` once; ``recycle``: a worker is
     replaced after that many chunks), or in this process with ``landmarker`` when ``workers`` is 1.
     Then write all chunks, in order, as one table to ``out`` with ``settings`` and ``meta`` in its
-    metadata; returns it."""
+    metadata; returns it. An ``out`` made with exactly ``settings`` is returned as it is, unless ``force``."""
+    if out.is_file() and not force:
+        cached = cached_table(out, settings)
+        if cached is not None:
+            if progress:
+                progress(len(cached), len(cached))
+            return cached
     partial = out.with_name(out.name + ".partial")
     _prepare_partial(partial, settings)
     total = sum(c.size for c in chunks)

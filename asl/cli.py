@@ -13,9 +13,11 @@ import typer
 
 from asl.cnn_baseline.settings import DEVICES, WEIGHTS
 from asl.dataset import SPLITS
+from asl.download import DATASETS
 from asl.errors import AslError
 from asl.landmarks.modes import MODES
 from asl.landmarks.quiet import ENV as NATIVE_LOGS_ENV
+from asl.photos import DEFAULT_GROUP_BY
 
 app = typer.Typer(
     help="Read ASL fingerspelling letters from images via MediaPipe hand landmarks.",
@@ -31,6 +33,7 @@ Split = Enum("Split", {name: name for name in (*SPLITS, "all")}, type=str)
 Mode = Enum("Mode", {name: name for name in MODES}, type=str)
 Weights = Enum("Weights", {name: name for name in WEIGHTS}, type=str)
 Device = Enum("Device", {name: name for name in DEVICES}, type=str)
+Dataset = Enum("Dataset", {name: name for name in DATASETS}, type=str)
 
 DataDir = Annotated[
     Optional[Path],
@@ -63,11 +66,20 @@ def one_line_errors(command):
 
 @app.command()
 @one_line_errors
-def download(data_dir: DataDir = None) -> None:
-    """Download Sign Language MNIST from Kaggle (kagglehub) into data/raw/."""
+def download(
+    dataset: Annotated[Dataset, typer.Argument(help="sign-language-mnist: the Kaggle CSVs; asl-hg: ASL-HG's photos of ten signers (Mendeley Data, CC BY 4.0)")] = "sign-language-mnist",
+    data_dir: DataDir = None,
+    dest: Annotated[Optional[Path], typer.Option(help="asl-hg: the folder to fill [default: data/raw/asl-hg]")] = None,
+) -> None:
+    """Download a data set: Sign Language MNIST from Kaggle (kagglehub) into data/raw/, or ASL-HG."""
     from asl.dataset import resolve_data_dir
+    from asl.download import ASL_HG_CREDIT, DEFAULT_ASL_HG_DIR, download_asl_hg
     from asl.download import download as fetch
 
+    if Dataset(dataset).value == "asl-hg":
+        folder = download_asl_hg(dest or DEFAULT_ASL_HG_DIR)
+        typer.echo(f"wrote {folder} ({ASL_HG_CREDIT})")
+        return
     for path in fetch(resolve_data_dir(data_dir)):
         typer.echo(f"wrote {path}")
 
@@ -77,8 +89,10 @@ def download(data_dir: DataDir = None) -> None:
 def extract_landmarks_command(
     split: Annotated[Split, typer.Option(help="Which split to extract")] = "all",
     mode: Annotated[Mode, typer.Option(help="crop: image is a hand crop; detect: MediaPipe Hands; auto: find the hand, then crop mode on its box")] = "crop",
+    images: Annotated[Optional[Path], typer.Option(help="A folder of labelled photos (letter folders A-Y at any depth) instead of Sign Language MNIST; auto mode")] = None,
+    group_by: Annotated[str, typer.Option(help="With --images: regular expression on the file name whose first group is the photo's group (signer); '' for none")] = DEFAULT_GROUP_BY,
     workers: Annotated[Optional[int], typer.Option(help="Processes, one model each [default: all cores]")] = None,
-    out: Annotated[Optional[Path], typer.Option(help="Parquet file [default: data/processed/landmarks-<mode>[-<split>].parquet]")] = None,
+    out: Annotated[Optional[Path], typer.Option(help="Parquet file [default: data/processed/landmarks-<mode>[-<split>].parquet; with --images: data/processed/photos-<folder>.parquet]")] = None,
     data_dir: DataDir = None,
     limit: Annotated[Optional[int], typer.Option(help="Only the first N rows of each split")] = None,
     min_presence: Annotated[Optional[float], typer.Option(help="Crop mode's hand-presence threshold")] = None,
@@ -86,23 +100,48 @@ def extract_landmarks_command(
 ) -> None:
     """Turn every image into 21 hand landmarks; one Parquet row per image.
 
-    Resumes if interrupted; an OUT made with the same settings from the same CSVs is reused.
+    Resumes if interrupted; an OUT made with the same settings from the same files is reused.
     """
-    from asl.dataset import resolve_data_dir
-    from asl.extraction import coverage_by_letter, default_out, extract_landmarks
     from asl.progress import progress_bar
+
+    if images is not None:
+        from asl.photo_table import default_photo_out, extract_photo_landmarks
+
+        out = out or default_photo_out(images)
+        table = extract_photo_landmarks(images, out, group_by=group_by or None, workers=workers,
+                                        landmarker_settings={"min_presence": min_presence}, force=force,
+                                        progress=progress_bar("landmarks (auto, photos)"))
+        _report_coverage(table, "source")
+        groups = sorted(g for g in table["group"].dropna().unique())
+        typer.echo(f"groups: {len(groups)} ({', '.join(groups[:12])}{', ...' if len(groups) > 12 else ''})"
+                   if groups else "groups: none (no file name matched --group-by)")
+        failed = table[table["error"].notna()]
+        if len(failed):
+            typer.echo(f"{len(failed)} photo(s) could not be read and have no hand:", err=True)
+            for error in failed["error"].head(20):
+                typer.echo(f"  {error}", err=True)
+        typer.echo(f"wrote {out}")
+        return
+    from asl.dataset import resolve_data_dir
+    from asl.extraction import default_out, extract_landmarks
 
     split, mode = Split(split).value, Mode(mode).value
     out = out or default_out(mode, split)
     table = extract_landmarks(resolve_data_dir(data_dir), split=split, mode=mode, out=out, workers=workers,
                               limit=limit, min_presence=min_presence, force=force,
                               progress=progress_bar(f"landmarks ({mode})"))
-    coverage = coverage_by_letter(table)
-    for split_name, rows in coverage.groupby(level="split"):
+    _report_coverage(table, "split")
+    typer.echo(f"wrote {out}")
+
+
+def _report_coverage(table, by: str) -> None:
+    """One line per split (or photo source): the share of images with a hand, and per letter."""
+    from asl.tables import coverage_by_letter
+
+    for name, rows in coverage_by_letter(table, by).groupby(level=by):
         cells = "  ".join(f"{letter} {c:.0%}" for (_, letter), c in rows["coverage"].items())
         share = rows["hands"].sum() / rows["images"].sum()
-        typer.echo(f"{split_name}: hand found in {share:.1%} of {rows['images'].sum()} images | {cells}")
-    typer.echo(f"wrote {out}")
+        typer.echo(f"{name}: hand found in {share:.1%} of {rows['images'].sum()} images | {cells}")
 
 
 @app.command("train-rf")

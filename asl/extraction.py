@@ -17,7 +17,7 @@ from asl.errors import AslError
 from asl.files import sha256_of
 from asl.landmarks import make_landmarker
 from asl.provenance import code_version, versions
-from asl.tables import HAND_FIELDS, cached_table, coverage_by_letter, read_table, rows_from_results
+from asl.tables import HAND_FIELDS, coverage_by_letter, read_table, rows_from_results
 
 __all__ = ["SCHEMA", "coverage_by_letter", "default_out", "extract_landmarks", "read_table"]
 
@@ -82,12 +82,6 @@ def extract_landmarks(
         "source_sha256": sha256_of({SPLITS[s]: p for s, p in sources.items()}),
         "versions": versions(),
     }
-    if out.is_file() and not force:
-        cached = cached_table(out, settings)
-        if cached is not None:
-            if progress:
-                progress(len(cached), len(cached))
-            return cached
     chunks = [
         Chunk(f"{s}-{start:06d}.parquet", len(data[s][0][start:start + CHUNK_ROWS]),
               (s, start, data[s][0][start:start + CHUNK_ROWS], data[s][1][start:start + CHUNK_ROWS]))
@@ -96,4 +90,4 @@ def extract_landmarks(
     ]
     return run_chunks(out, settings, chunks, _read_chunk, SCHEMA, make_landmarker=make_landmarker,
                       landmarker_args=(mode, min_presence), landmarker=landmarker, workers=workers,
-                      progress=progress, meta={"code_version": code_version()})
+                      progress=progress, meta={"code_version": code_version()}, force=force)

@@ -10,7 +10,9 @@ from asl.dataset import LETTERS
 from asl.errors import AslError
 from asl.images import IMAGE_SUFFIXES
 
-LAYOUT = "lay photos out as DIR/<LETTER>/*, one folder per letter A-Y (no J or Z: they need motion)"
+# ASL-HG names each photo P<k>_<LETTER>_<n>.jpg: the signer (group) is the P<k> prefix.
+DEFAULT_GROUP_BY = r"^(P\d+)_"
+LAYOUT = "lay photos out as DIR/<LETTER>/* (letter folders may be deeper), one folder per letter A-Y (no J or Z: they need motion)"
 
 
 @dataclass(frozen=True)
@@ -29,34 +31,50 @@ class PhotoSource:
 
 
 def labelled_photos(folder: Path, option: str) -> list[tuple[Path, str]]:
-    """(path, letter) for every photo in ``folder``'s letter folders (A-Y, either case), sorted.
+    """(path, letter) for every photo under ``folder``'s letter folders (A-Y, either case, at any
+    depth: ``DIR/A/*``, ``DIR/set1/A/*``, ...; everything below a letter folder is that letter's).
 
-    Hidden files and folders are skipped, and so are files beside the letter folders that are not
+    Hidden files and folders are skipped, and so are files outside the letter folders that are not
     images (a README, a labels file). Anything else is a one-line error that starts with ``option``
-    and the folder: a missing folder, a folder that is not a letter, an image outside the letter
-    folders, a file in a letter folder that is not an image, or no photos at all.
+    and the folder: a missing folder, a folder named J or Z (letters that need motion), an image
+    outside the letter folders, a file in a letter folder that is not an image, or no photos at all.
     """
     folder = Path(folder)
     where = f"{option} {folder}"
     if not folder.is_dir():
         raise AslError(f"{where}: not a folder; {LAYOUT}")
-    photos = []
-    for entry in sorted(folder.iterdir()):
-        if entry.name.startswith("."):
-            continue
-        if not entry.is_dir():
-            if entry.suffix.lower() in IMAGE_SUFFIXES:
-                raise AslError(f"{where}: {entry.name} is not in a letter folder; {LAYOUT}")
-            continue
-        letter = entry.name.upper()
-        if letter not in LETTERS:
-            raise AslError(f"{where}: folder {entry.name!r} is not a letter; {LAYOUT}")
-        files = sorted(p for p in entry.rglob("*")
-                       if p.is_file() and not any(part.startswith(".") for part in p.relative_to(entry).parts))
-        others = [p for p in files if p.suffix.lower() not in IMAGE_SUFFIXES]
-        if others:
-            raise AslError(f"{where}: {others[0]} is not an image ({', '.join(sorted(IMAGE_SUFFIXES))}); {LAYOUT}")
-        photos += [(p, letter) for p in files]
+    photos: list[tuple[Path, str]] = []
+    _collect(folder, folder, where, photos)
     if not photos:
         raise AslError(f"{where}: no photos found; {LAYOUT}")
     return photos
+
+
+def _visible(path: Path, root: Path) -> bool:
+    return not any(part.startswith(".") for part in path.relative_to(root).parts)
+
+
+def _collect(root: Path, directory: Path, where: str, photos: list[tuple[Path, str]]) -> None:
+    try:
+        entries = sorted(directory.iterdir())
+    except OSError as e:
+        raise AslError(f"{where}: cannot read {directory} ({e.strerror or e})") from None
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        rel = entry.relative_to(root)
+        if not entry.is_dir():
+            if entry.suffix.lower() in IMAGE_SUFFIXES:
+                raise AslError(f"{where}: {rel} is not in a letter folder; {LAYOUT}")
+            continue
+        letter = entry.name.upper()
+        if letter in LETTERS:
+            files = sorted(p for p in entry.rglob("*") if p.is_file() and _visible(p, entry))
+            others = [p for p in files if p.suffix.lower() not in IMAGE_SUFFIXES]
+            if others:
+                raise AslError(f"{where}: {others[0]} is not an image ({', '.join(sorted(IMAGE_SUFFIXES))}); {LAYOUT}")
+            photos += [(p, letter) for p in files]
+        elif letter in ("J", "Z"):
+            raise AslError(f"{where}: folder {str(rel)!r} is not a letter this reads (J and Z need motion); {LAYOUT}")
+        else:
+            _collect(root, entry, where, photos)

@@ -10,9 +10,10 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from asl.chunks import METADATA_KEY
 from asl.errors import AslError
 from asl.landmarks import COORDINATES, NUM_LANDMARKS, HandResult
+
+METADATA_KEY = b"asl"  # the table's settings, as JSON in the Parquet file's metadata
 
 # The columns every landmark table ends with; explicit types, so that a chunk with no hand at all
 # (all-null handedness) has the same schema as the others.

@@ -528,7 +528,7 @@ def make_extra(root: Path, layout: dict[str, list[Path]]) -> Path:
     ("empty", "no photos found"),
     ("loose file", "is not in a letter folder"),
     ("J folder", "'J' is not a letter"),
-    ("folder not a letter", "'hands' is not a letter"),
+    ("folder not a letter", "hands/hand.png is not in a letter folder"),
     ("text file", "is not an image"),
     ("broken photo", "not an image"),
 ])

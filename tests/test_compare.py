@@ -35,7 +35,7 @@ def test_labelled_photos_reads_letter_folders_in_either_case(tmp_path):
 
 @pytest.mark.parametrize("layout, fragment", [
     ({"J/1.jpg": ""}, "folder 'J' is not a letter"),
-    ({"hands/1.jpg": ""}, "folder 'hands' is not a letter"),
+    ({"hands/1.jpg": ""}, "hands/1.jpg is not in a letter folder"),
     ({"A/1.jpg": "", "loose.jpg": ""}, "loose.jpg is not in a letter folder"),
     ({"A/1.jpg": "", "A/readme.txt": ""}, "readme.txt is not an image"),
     ({}, "no photos found"),

@@ -1,0 +1,174 @@
+"""Photo-folder landmark tables (`asl extract-landmarks --images`) and `asl download asl-hg`, on
+real ASL-HG photos from ../shared (skipped without it) and on files made here."""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+
+import pytest
+from conftest import SHARED, assert_clean, assert_one_line_error, invoke
+
+from asl.errors import AslError, Interrupted
+
+ASL_HG = SHARED / "asl-hg"
+needs_asl_hg = pytest.mark.skipif(not ASL_HG.is_dir(), reason="../shared/data/asl-hg absent")
+
+
+def small_asl_hg(root, letters=("A", "L", "V"), signers=("P1", "P2"), per=1, nested=""):
+    """A few real ASL-HG photos copied into ``root``/<nested>/<LETTER>/: ``per`` per signer and letter."""
+    for letter in letters:
+        folder = root / nested / letter
+        folder.mkdir(parents=True, exist_ok=True)
+        for signer in signers:
+            for photo in sorted((ASL_HG / letter).glob(f"{signer}_{letter}_*.jpg"))[:per]:
+                shutil.copy(photo, folder / photo.name)
+    return root
+
+
+@needs_asl_hg
+def test_photo_table_has_groups_paths_and_lists_an_unreadable_photo(tmp_path):
+    from asl.photo_table import extract_photo_landmarks
+
+    photos = small_asl_hg(tmp_path / "photos", nested="set1")  # letter folders one level down
+    (photos / "set1" / "A" / "P3_A_broken.jpg").write_bytes(b"not a jpeg")
+    (photos / "set1" / "L" / "someone.jpg").write_bytes((photos / "set1" / "L").glob("*.jpg").__next__().read_bytes())
+    table = extract_photo_landmarks(photos, tmp_path / "t.parquet", workers=1)
+    assert len(table) == 3 * 2 + 2 and table["row"].tolist() == list(range(len(table)))
+    assert set(table["source"]) == {"photos"}
+    assert all(p.startswith("set1/") for p in table["path"])
+    by_name = table.set_index(table["path"].str.split("/").str[-1])
+    assert by_name.loc["P3_A_broken.jpg", "group"] == "P3" and not by_name.loc["P3_A_broken.jpg", "hand"]
+    assert "not an image" in by_name.loc["P3_A_broken.jpg", "error"]
+    assert by_name["group"].isna()["someone.jpg"]  # no P<k> prefix: no group
+    readable = table[table["error"].isna()]
+    assert set(readable["group"].dropna()) == {"P1", "P2"} and readable["hand"].mean() >= 0.8
+    assert readable["found_by"].notna().all() and readable["sha256"].str.len().eq(64).all()
+
+
+@needs_asl_hg
+def test_photo_table_is_reused_and_other_files_or_groups_recompute(tmp_path, monkeypatch):
+    import asl.photo_table as photo_table
+
+    photos = small_asl_hg(tmp_path / "photos", letters=("B",))
+    out = tmp_path / "t.parquet"
+    first = photo_table.extract_photo_landmarks(photos, out, workers=1)
+    calls = []
+    real = photo_table._read_chunk
+    monkeypatch.setattr(photo_table, "_read_chunk", lambda lm, chunk: calls.append(1) or real(lm, chunk))
+    again = photo_table.extract_photo_landmarks(photos, out, workers=1)
+    assert calls == [] and again.equals(first)
+    custom = photo_table.extract_photo_landmarks(photos, out, group_by=r"_(B)_", workers=1)
+    assert calls and set(custom["group"]) == {"B"}
+    shutil.copy(next((ASL_HG / "B").glob("P3_*.jpg")), photos / "B")
+    more = photo_table.extract_photo_landmarks(photos, out, workers=1)
+    assert len(more) == len(first) + 1
+
+
+@needs_asl_hg
+def test_interrupted_photo_table_resumes_without_losing_or_repeating_rows(tmp_path, monkeypatch):
+    import asl.photo_table as photo_table
+
+    monkeypatch.setattr(photo_table, "CHUNK_PHOTOS", 2)
+    photos = small_asl_hg(tmp_path / "photos", letters=("C", "D"), signers=("P4", "P5"))
+    whole = photo_table.extract_photo_landmarks(photos, tmp_path / "whole.parquet", workers=1)
+    out = tmp_path / "t.parquet"
+
+    def stop_after_first_chunk(done, total):
+        if 0 < done < total:
+            raise KeyboardInterrupt
+
+    with pytest.raises(Interrupted, match="2 of 4 images done"):
+        photo_table.extract_photo_landmarks(photos, out, workers=1, progress=stop_after_first_chunk)
+    partial = out.with_name(out.name + ".partial")
+    assert not out.exists() and len(list(partial.glob("photos-*.parquet"))) == 1
+    (partial / "seconds.txt").write_text("")  # as a kill during its write would leave it
+    seen = []
+    resumed = photo_table.extract_photo_landmarks(photos, out, workers=1, progress=lambda d, t: seen.append(d))
+    assert seen[0] == 2 and not partial.exists()
+    columns = [c for c in whole.columns if c != "source"]
+    assert resumed[columns].equals(whole[columns]) and resumed["row"].is_unique
+
+
+@needs_asl_hg
+def test_extract_landmarks_images_command(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    photos = small_asl_hg(tmp_path / "hg", letters=("E",))
+    (photos / "E" / "P9_E_bad.jpg").write_bytes(b"\x00")
+    result = invoke("extract-landmarks", "--images", photos, "--workers", 1)
+    assert_clean(result)
+    assert result.exit_code == 0, result.output
+    out = tmp_path / "data" / "processed" / "photos-hg.parquet"
+    assert out.is_file() and f"wrote {out.relative_to(tmp_path)}" in result.stdout
+    assert "hg: hand found in" in result.stdout and "groups: 3 (P1, P2, P9)" in result.stdout
+    assert "1 photo(s) could not be read" in result.stderr and "P9_E_bad.jpg" in result.stderr
+
+
+def test_extract_landmarks_images_bad_layout_and_bad_group_by(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "p" / "J").mkdir(parents=True)
+    (tmp_path / "p" / "J" / "1.jpg").write_bytes(b"")
+    assert_one_line_error(invoke("extract-landmarks", "--images", tmp_path / "p"), "--images", "'J' is not a letter",
+                          exit_code=1)
+    (tmp_path / "q" / "A").mkdir(parents=True)
+    (tmp_path / "q" / "A" / "1.jpg").write_bytes(b"")
+    assert_one_line_error(invoke("extract-landmarks", "--images", tmp_path / "q", "--group-by", "(P"),
+                          "--group-by", "not a regular expression", exit_code=1)
+    assert not (tmp_path / "data").exists()
+
+
+# asl download asl-hg -------------------------------------------------------------------------------
+
+def test_download_asl_hg_offline_is_one_line_saying_where_to_put_the_photos(tmp_path, monkeypatch):
+    """The real code path (requests, then pooch), pointed at a closed local port: what offline gives."""
+    import asl.download as download
+
+    monkeypatch.setattr(download, "ASL_HG_FILES_API", "http://127.0.0.1:9/files")
+    dest = tmp_path / "raw" / "asl-hg"
+    with pytest.raises(AslError) as info:
+        download.download_asl_hg(dest)
+    message = str(info.value)
+    assert "\n" not in message and "download of ASL-HG failed" in message
+    assert download.ASL_HG_URL in message and "ASL_Raw_Images.zip" in message and str(dest) in message
+    assert not dest.exists()
+
+
+def test_download_asl_hg_command_offline(tmp_path, monkeypatch):
+    import asl.download as download
+
+    monkeypatch.setattr(download, "ASL_HG_FILES_API", "http://127.0.0.1:9/files")
+    monkeypatch.chdir(tmp_path)
+    result = invoke("download", "asl-hg")
+    assert_one_line_error(result, "download of ASL-HG failed", "data/raw/asl-hg", exit_code=1)
+
+
+@needs_asl_hg
+def test_download_asl_hg_unpacks_the_static_letters_of_a_local_zip(tmp_path):
+    from asl.download import download_asl_hg
+    from asl.photos import labelled_photos
+
+    source = small_asl_hg(tmp_path / "src", letters=("A", "K"), signers=("P1",))
+    archive = tmp_path / "ASL_Raw_Images.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for photo in source.rglob("*.jpg"):
+            zf.write(photo, f"ASL_HG_36000/ASL_Raw_Images/{photo.parent.name}/{photo.name}")
+        zf.writestr("ASL_HG_36000/ASL_Raw_Images/J/P1_J_1.jpg", b"motion letter: left out")
+        zf.writestr("ASL_HG_36000/ASL_Raw_Images/7/P1_7_1.jpg", b"digit: left out")
+        zf.writestr("__MACOSX/ASL_HG_36000/._x.jpg", b"")
+    dest = tmp_path / "raw" / "asl-hg"
+    assert download_asl_hg(dest, fetch=lambda cache: archive) == dest
+    found = [(p.relative_to(dest).as_posix(), letter) for p, letter in labelled_photos(dest, "--images")]
+    assert found == sorted((f"{p.parent.name}/{p.name}", p.parent.name) for p in source.rglob("*.jpg"))
+    assert "CC BY 4.0" in (dest / "README.md").read_text()
+    assert not dest.with_name("asl-hg.partial").exists()
+
+
+@needs_asl_hg
+def test_photo_table_in_worker_processes_equals_one_process(tmp_path, monkeypatch):
+    import asl.photo_table as photo_table
+
+    monkeypatch.setattr(photo_table, "CHUNK_PHOTOS", 3)
+    photos = small_asl_hg(tmp_path / "photos", letters=("F", "G"), signers=("P6", "P7"), per=2)
+    alone = photo_table.extract_photo_landmarks(photos, tmp_path / "one.parquet", workers=1)
+    pooled = photo_table.extract_photo_landmarks(photos, tmp_path / "two.parquet", workers=2)
+    assert len(alone) == 8 and pooled.equals(alone)
