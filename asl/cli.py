@@ -153,8 +153,8 @@ def train_rf(
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same model)")] = 0,
     data_dir: DataDir = None,
     workers: Annotated[Optional[int], typer.Option(help="Extraction processes if the table is missing")] = None,
-    extra: Annotated[Optional[Path], typer.Option(help="Your own photos, DIR/<LETTER>/*, added to the training rows")] = None,
-    extra_weight: Annotated[int, typer.Option(min=1, help="Each --extra photo counts as this many training hands")] = 10,
+    extra: Annotated[Optional[list[Path]], typer.Option(help="Photos to train on too, DIR/<LETTER>/* (your own, or ASL-HG's); repeat for several folders")] = None,
+    extra_weight: Annotated[float, typer.Option(min=0.0, help="Each --extra photo weighs this many training images (sample_weight)")] = 10.0,
     augment: Annotated[bool, typer.Option(help="Also train on mirrored and randomly turned views of each hand")] = True,
     use_z: Annotated[bool, typer.Option(help="Use landmark depth (z) as a feature")] = False,
 ) -> None:
@@ -165,7 +165,7 @@ def train_rf(
     from asl.training import run_train_rf
 
     result = run_train_rf(landmarks, model, resolve_data_dir(data_dir), n_estimators=n_estimators, seed=seed,
-                          workers=workers, extra_dir=extra, extra_weight=extra_weight, augment=augment, use_z=use_z,
+                          workers=workers, extra_dirs=extra, extra_weight=extra_weight, augment=augment, use_z=use_z,
                           log=typer.echo, progress=progress_bar)
     s = result.scores
     typer.echo(
@@ -252,6 +252,40 @@ def predict(
         raise typer.Exit(EXIT_UNREADABLE)
     if no_hand:
         raise typer.Exit(EXIT_NO_HAND)
+
+
+@app.command("evaluate-signers")
+@one_line_errors
+def evaluate_signers(
+    photos: Annotated[Path, typer.Argument(help="Photos of several signers, letter folders A-Y; the signer from each file name (--group-by)")],
+    landmarks: Annotated[Path, typer.Option(help="Crop-mode Sign Language MNIST landmark table (extracted first if missing)")] = Path("data/processed/landmarks-crop.parquet"),
+    n_estimators: Annotated[int, typer.Option(min=1, help="Trees in each fold's forest")] = 300,
+    seed: Annotated[int, typer.Option(help="Random seed")] = 0,
+    extra_weight: Annotated[float, typer.Option(min=0.0, help="Each photo weighs this many training images, as in train-rf")] = 10.0,
+    workers: Annotated[Optional[int], typer.Option(help="Extraction processes")] = None,
+    out: Annotated[Path, typer.Option(help="Where to write the per-signer JSON")] = Path("reports/signers.json"),
+    data_dir: DataDir = None,
+) -> None:
+    """Leave-one-signer-out: each signer's photos read by a Random Forest trained on Sign Language MNIST and the other signers."""
+    from asl.dataset import resolve_data_dir
+    from asl.extraction import extract_landmarks
+    from asl.photos import labelled_photos
+    from asl.progress import progress_bar
+    from asl.signers import evaluate_by_signer, write_signer_report
+
+    labelled_photos(photos, "PHOTOS")
+    if not landmarks.exists():
+        typer.echo(f"{landmarks} is missing; extracting landmarks first (crop mode, both splits)")
+        extract_landmarks(resolve_data_dir(data_dir), out=landmarks, workers=workers,
+                          progress=progress_bar("landmarks (crop)"))
+    result = evaluate_by_signer(landmarks, photos, n_estimators=n_estimators, seed=seed, weight=extra_weight,
+                                workers=workers, log=typer.echo, progress=progress_bar)
+    for signer, accuracy in result.per_signer.items():
+        typer.echo(f"  {signer:6} {accuracy:7.2%}  ({result.photos_per_signer[signer]} photos)")
+    typer.echo(f"leave-one-signer-out: mean {result.mean:.2%} over {len(result.per_signer)} signers, "
+               f"worst {result.worst_signer} {result.per_signer[result.worst_signer]:.2%}, "
+               f"all photos {result.pooled:.2%}")
+    typer.echo(f"wrote {write_signer_report(out, result)}")
 
 
 def command_line(ctx: typer.Context) -> str:

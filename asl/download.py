@@ -8,6 +8,7 @@ from pathlib import Path
 
 from asl.dataset import SPLITS, read_csv_checked
 from asl.errors import AslError
+from asl.photos import ASL_HG_CREDIT
 
 DATASETS = ("sign-language-mnist", "asl-hg")  # what `asl download` fetches
 KAGGLE_DATASET = "datamunge/sign-language-mnist"
@@ -52,12 +53,9 @@ def download(dest: Path, fetch=fetch_from_kaggle) -> list[Path]:
 
 # ASL-HG: real photos of ten signers (CC BY 4.0), from Mendeley Data ---------------------------------
 
-ASL_HG_DOI = "10.17632/j4y5w2c8w9.1"
 ASL_HG_URL = "https://data.mendeley.com/datasets/j4y5w2c8w9/1"
 ASL_HG_FILES_API = "https://data.mendeley.com/public-api/datasets/j4y5w2c8w9/files?folder_id=root&version=1"
 ASL_HG_ZIP = "ASL_Raw_Images.zip"
-ASL_HG_CREDIT = ("ASL-HG: American Sign Language Hand Gesture Image Dataset (Pranto et al., Mendeley Data, "
-                 f"doi:{ASL_HG_DOI}), CC BY 4.0")
 DEFAULT_ASL_HG_DIR = Path("data/raw/asl-hg")
 
 

@@ -12,22 +12,40 @@ from asl.images import IMAGE_SUFFIXES
 
 # ASL-HG names each photo P<k>_<LETTER>_<n>.jpg: the signer (group) is the P<k> prefix.
 DEFAULT_GROUP_BY = r"^(P\d+)_"
+ASL_HG_CREDIT = ("ASL-HG: American Sign Language Hand Gesture Image Dataset (Pranto et al., Mendeley Data, "
+                 "doi:10.17632/j4y5w2c8w9.1), CC BY 4.0")
 LAYOUT = "lay photos out as DIR/<LETTER>/* (letter folders may be deeper), one folder per letter A-Y (no J or Z: they need motion)"
 
 
 @dataclass(frozen=True)
 class PhotoSource:
     """A folder of labelled photos a model was trained on: how many photos, in how many of which a
-    hand was found (per letter), and how many training hands each photo counts as."""
+    hand was found (per letter), how many could not be read, how many groups (signers) they come
+    from, how many training images each photo weighs, and the credit its licence asks for."""
 
     dir: str
     photos: int
     hands: int
     per_letter: dict[str, int]
-    weight: int = 1
+    weight: float = 1.0
+    unreadable: int = 0
+    groups: int = 0
+    credit: str | None = None
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+
+def credit_for(folder: Path) -> str | None:
+    """The credit a photo folder's licence asks for: ASL-HG's (CC BY 4.0) for a folder named
+    asl-hg or whose README names ASL-HG; None otherwise."""
+    folder = Path(folder).resolve()
+    readme = folder / "README.md"
+    try:
+        named = folder.name.lower() == "asl-hg" or (readme.is_file() and "ASL-HG" in readme.read_text(errors="replace"))
+    except OSError:
+        named = False
+    return ASL_HG_CREDIT if named else None
 
 
 def labelled_photos(folder: Path, option: str) -> list[tuple[Path, str]]:

@@ -27,7 +27,7 @@ class TrainingResult:
     params: dict
     data_sha256: dict[str, str]
     trained_on: str = "Sign Language MNIST alone"
-    extra: PhotoSource | None = None  # the user's photos, when trained on them too
+    extra: list[PhotoSource] = field(default_factory=list)  # photo folders trained on too
     landmarks: dict | None = None  # the landmarker settings a landmark model was trained with
     history: list[dict] | None = None  # per epoch (ResNet50)
     code_version: str = field(default_factory=code_version)
@@ -38,8 +38,11 @@ class TrainingResult:
     def as_json(self) -> dict:
         """The metrics JSON: the scores at the top level, then everything else."""
         out = {"model": self.model, **self.scores.as_dict(), "n_train": self.n_train, "trained_on": self.trained_on}
-        if self.extra is not None:
-            out["extra"] = self.extra.as_dict()
+        if self.extra:
+            out["extra"] = [source.as_dict() for source in self.extra]
+            credits = sorted({source.credit for source in self.extra if source.credit})
+            if credits:
+                out["credits"] = credits
         out.update(train_seconds=self.train_seconds, predict_seconds_per_image=self.predict_seconds_per_image,
                    params=self.params)
         if self.landmarks is not None:
@@ -53,7 +56,7 @@ class TrainingResult:
     @classmethod
     def from_json(cls, d: dict) -> TrainingResult:
         scores = Scores(**{k: d[k] for k in Scores.__dataclass_fields__})
-        extra = PhotoSource(**d["extra"]) if d.get("extra") else None
+        extra = [PhotoSource(**source) for source in d.get("extra", [])]
         names = set(cls.__dataclass_fields__) - {"scores", "extra"}
         return cls(scores=scores, extra=extra, **{k: d[k] for k in names if k in d})
 

@@ -18,7 +18,7 @@ from asl.modelfile import landmark_model_writer
 from asl.trained import TrainingResult, save_trained
 
 DEFAULT_TREES = 300
-DEFAULT_EXTRA_WEIGHT = 10
+DEFAULT_EXTRA_WEIGHT = 10.0
 
 
 def predict_table(pipeline, table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -42,12 +42,12 @@ def train_random_forest(
     seed: int = 0,
     use_z: bool = False,
     augment: bool = True,
-    extra: PhotoRows | None = None,
+    extra: list[PhotoRows] | None = None,
 ) -> TrainingResult:
-    """Fit on the train rows with a hand (plus ``extra``'s photo rows, each repeated its source's
-    ``weight`` times so that a few photos are not drowned by 27,000 training images; with
-    ``augment`` each copy gets its own turned view), score on every test row, save the model and
-    its metrics JSON."""
+    """Fit on the train rows with a hand plus ``extra``'s photo rows, each photo weighing its
+    source's ``weight`` training images (scikit-learn's ``sample_weight``, kept by its mirrored and
+    turned views), so that a few thousand photos are not drowned by 27,000 training images; score
+    on every test row; save the model and its metrics JSON."""
     train = table[(table["split"] == "train") & table["hand"]]
     test = table[table["split"] == "test"]
     if train.empty or test.empty:
@@ -56,11 +56,14 @@ def train_random_forest(
         raise AslError("the train rows hold fewer than two letters; extract more rows (no --limit)")
     pipeline = make_random_forest(n_estimators=n_estimators, seed=seed, use_z=use_z, augment=augment)
     X, y = train[list(COORDINATES)].to_numpy(), train["letter"].to_numpy()
-    if extra is not None:
-        X = np.concatenate([X, np.repeat(extra.X, extra.source.weight, axis=0)])
-        y = np.concatenate([y, np.repeat(extra.y, extra.source.weight)])
+    extra = list(extra or [])
+    weights = None
+    if extra:
+        weights = np.concatenate([np.ones(len(X)), *[np.full(len(rows.X), rows.source.weight) for rows in extra]])
+        X = np.concatenate([X, *[rows.X for rows in extra]])
+        y = np.concatenate([y, *[rows.y for rows in extra]])
     started = time.perf_counter()
-    pipeline.fit(X, y)
+    pipeline.fit(X, y, sample_weight=weights)
     train_seconds = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -70,8 +73,8 @@ def train_random_forest(
         model="random_forest",
         scores=score_predictions(test["letter"].to_numpy(), predictions, LETTERS),
         n_train=int(len(X)),
-        trained_on="Sign Language MNIST" + (" and extra photos" if extra is not None else " alone"),
-        extra=extra.source if extra is not None else None,
+        trained_on="Sign Language MNIST" + (" and photos" if extra else " alone"),
+        extra=[rows.source for rows in extra],
         train_seconds=round(train_seconds, 2),
         predict_seconds_per_image=predict_seconds / len(test),
         params={"n_estimators": n_estimators, "seed": seed, "use_z": use_z, "augment": augment},
@@ -83,26 +86,32 @@ def train_random_forest(
 
 
 def run_train_rf(landmarks_path: Path, model_path: Path, data_dir: Path, n_estimators: int = DEFAULT_TREES,
-                 seed: int = 0, workers: int | None = None, extra_dir: Path | None = None,
-                 extra_weight: int = DEFAULT_EXTRA_WEIGHT, augment: bool = True, use_z: bool = False,
+                 seed: int = 0, workers: int | None = None, extra_dirs: list[Path] | None = None,
+                 extra_weight: float = DEFAULT_EXTRA_WEIGHT, augment: bool = True, use_z: bool = False,
                  log: Callable[[str], None] = print,
                  progress: Callable[[str], Callable[[int, int], None]] | None = None) -> TrainingResult:
     """`asl train-rf`: extract the landmark table first if it is missing (crop mode, both splits),
-    read ``extra_dir``'s photos, train, score, save."""
+    read each of ``extra_dirs``' photos (through its cached photo table), train, score, save."""
     from asl.extra import extra_landmarks
     from asl.extraction import extract_landmarks, read_table
     from asl.photos import labelled_photos
 
-    if extra_dir is not None:
-        labelled_photos(extra_dir, "--extra")  # a malformed folder fails before any long step
+    extra_dirs = list(extra_dirs or [])
+    for folder in extra_dirs:
+        labelled_photos(folder, "--extra")  # a malformed folder fails before any long step
     if not Path(landmarks_path).exists():
         log(f"{landmarks_path} is missing; extracting landmarks first (crop mode, both splits)")
         extract_landmarks(data_dir, split="all", mode="crop", out=landmarks_path, workers=workers,
                           progress=progress("landmarks (crop)") if progress else None)
     table, meta = read_table(landmarks_path)
-    extra = None
-    if extra_dir is not None:
-        extra = extra_landmarks(extra_dir, meta["landmarker"], weight=extra_weight)
-        log(f"--extra: hand found in {extra.source.hands} of {extra.source.photos} photos")
+    extra = []
+    for folder in extra_dirs:
+        rows = extra_landmarks(folder, meta["landmarker"], weight=extra_weight, workers=workers,
+                               progress=progress(f"landmarks (auto, {Path(folder).name})") if progress else None)
+        source = rows.source
+        log(f"--extra {folder}: hand found in {source.hands} of {source.photos} photos"
+            + (f" ({source.unreadable} could not be read)" if source.unreadable else "")
+            + (f"; {source.groups} signers" if source.groups else ""))
+        extra.append(rows)
     return train_random_forest(table, meta, model_path, n_estimators=n_estimators, seed=seed, use_z=use_z,
                                augment=augment, extra=extra)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.pipeline import Pipeline
 
 from asl.landmarks.augment import mirror, random_views
 
@@ -26,15 +27,26 @@ class ViewAugmentedClassifier(ClassifierMixin, BaseEstimator):
         self.scale, self.jitter = scale, jitter
         self.random_state = random_state
 
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
+        """Fit on the hands, their mirror images and turned views; each copy of a hand keeps its
+        ``sample_weight`` (passed to the estimator, or to a Pipeline's last step)."""
         points, labels = np.asarray(X, dtype=np.float64).reshape(len(X), -1, 3), np.asarray(y)
+        weights = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+        if weights is not None and weights.shape != (len(points),):
+            raise ValueError(f"sample_weight has shape {weights.shape}, expected ({len(points)},)")
         if self.mirror:
             points, labels = np.concatenate([points, mirror(points)]), np.concatenate([labels, labels])
+            weights = None if weights is None else np.concatenate([weights, weights])
         rng = np.random.default_rng(self.random_state)
         views = [random_views(points, rng, self.yaw, self.pitch, self.roll, self.scale, self.jitter)
                  for _ in range(self.copies)]
         points = np.concatenate([points, *views])
-        self.estimator_ = clone(self.estimator).fit(points.reshape(len(points), -1), np.tile(labels, 1 + self.copies))
+        fit_params = {}
+        if weights is not None:
+            name = f"{self.estimator.steps[-1][0]}__sample_weight" if isinstance(self.estimator, Pipeline) else "sample_weight"
+            fit_params[name] = np.tile(weights, 1 + self.copies)
+        self.estimator_ = clone(self.estimator).fit(points.reshape(len(points), -1), np.tile(labels, 1 + self.copies),
+                                                    **fit_params)
         self.classes_ = self.estimator_.classes_
         self.n_features_in_ = np.shape(X)[1]
         return self

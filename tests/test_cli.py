@@ -530,7 +530,6 @@ def make_extra(root: Path, layout: dict[str, list[Path]]) -> Path:
     ("J folder", "'J' is not a letter"),
     ("folder not a letter", "hands/hand.png is not in a letter folder"),
     ("text file", "is not an image"),
-    ("broken photo", "not an image"),
 ])
 def test_train_rf_extra_malformed_folder_is_one_error_line(trained, tmp_path, monkeypatch, case, fragment):
     monkeypatch.chdir(tmp_path)
@@ -547,9 +546,6 @@ def test_train_rf_extra_malformed_folder_is_one_error_line(trained, tmp_path, mo
     elif case == "text file":
         make_extra(extra, {"B": [png]})
         (extra / "B" / "notes.txt").write_text("hello")
-    elif case == "broken photo":
-        make_extra(extra, {"C": []})
-        (extra / "C" / "photo.jpg").write_bytes(b"not really a jpeg")
     model = tmp_path / "m" / "rf.joblib"
     result = invoke("train-rf", "--landmarks", trained["landmarks"], "--model", model, "--n-estimators", 5,
                     "--extra", extra)
@@ -562,20 +558,25 @@ def test_train_rf_extra_adds_photos_and_says_so(trained, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     photos = {folder: sorted((PHOTOS_DIR / folder.upper()).glob("*.jpg"))[:2] for folder in ("A", "l")}
     extra = make_extra(tmp_path / "extra", photos)
+    (extra / "l" / "broken.jpg").write_bytes(b"not a jpeg")  # listed, not fatal
+    other = make_extra(tmp_path / "asl-hg", {"V": sorted((PHOTOS_DIR / "V").glob("*.jpg"))[:2]})
     model = tmp_path / "rf.joblib"
     result = invoke("train-rf", "--landmarks", trained["landmarks"], "--model", model, "--n-estimators", 10,
-                    "--extra", extra, "--extra-weight", 3)
+                    "--extra", extra, "--extra", other, "--extra-weight", 3, "--workers", 1)
     assert_clean(result)
     assert result.exit_code == 0, result.output
-    assert re.search(r"--extra: hand found in [34] of 4 photos", result.stdout), result.stdout
+    assert re.search(rf"--extra {extra}: hand found in [34] of 5 photos \(1 could not be read\)", result.stdout), result.stdout
+    assert (tmp_path / "data" / "processed" / "photos-extra.parquet").is_file()  # the cached photo table
     metrics = json.loads(model.with_suffix(".json").read_text())
-    assert metrics["trained_on"] == "Sign Language MNIST and extra photos"
-    assert metrics["extra"]["photos"] == 4 and metrics["extra"]["dir"] == str(extra.resolve())
-    assert set(metrics["extra"]["per_letter"]) <= {"A", "L"} and sum(metrics["extra"]["per_letter"].values()) >= 3
+    assert metrics["trained_on"] == "Sign Language MNIST and photos"
+    mine, hg = metrics["extra"]
+    assert mine["photos"] == 5 and mine["unreadable"] == 1 and mine["dir"] == str(extra.resolve())
+    assert set(mine["per_letter"]) <= {"A", "L"} and sum(mine["per_letter"].values()) >= 3
+    assert mine["credit"] is None and "CC BY 4.0" in hg["credit"] and metrics["credits"] == [hg["credit"]]
     base = json.loads(trained["model"].with_suffix(".json").read_text())
     assert base["trained_on"] == "Sign Language MNIST alone" and "extra" not in base
-    assert metrics["extra"]["weight"] == 3
-    assert metrics["n_train"] == base["n_train"] + 3 * metrics["extra"]["hands"]  # each photo counted 3 times
+    assert mine["weight"] == 3 and hg["weight"] == 3
+    assert metrics["n_train"] == base["n_train"] + mine["hands"] + hg["hands"]  # one row per photo, weighted
 
 
 # ---------------------------------------------------------------------------------------------

@@ -311,3 +311,52 @@ def test_view_augmented_classifier_is_an_estimator():
     assert (model.predict(hands.reshape(40, -1)) == letters).mean() > 0.9
     assert model.predict_proba(hands.reshape(40, -1)).shape == (40, 2)
     assert clone(model).get_params()["copies"] == 2 and not hasattr(clone(model), "estimator_")
+
+
+def test_view_augmented_classifier_passes_sample_weight_to_every_copy():
+    """Each hand's weight goes with its mirror and turned views to the Pipeline's forest: a letter
+    whose hands all weigh 0 is never learnt, and a wrong-length weight is refused."""
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.pipeline import Pipeline
+
+    from asl.classifiers.augmented import ViewAugmentedClassifier
+
+    hands = _hands(60)
+    letters = np.array(["A", "B", "C"] * 20)
+    hands[letters == "B", 8, 1] += 80.0
+    hands[letters == "C", 12, 0] += 80.0
+    pipeline = Pipeline([("features", LandmarkFeatures(use_z=False)), ("forest", RandomForestClassifier(20, random_state=0))])
+    X = hands.reshape(60, -1)
+    weights = np.where(letters == "C", 0.0, 1.0)
+    model = ViewAugmentedClassifier(pipeline, copies=2).fit(X, letters, sample_weight=weights)
+    assert (model.predict(X) != "C").all()
+    unweighted = ViewAugmentedClassifier(pipeline, copies=2).fit(X, letters)
+    assert (unweighted.predict(X)[letters == "C"] == "C").mean() > 0.9
+    with pytest.raises(ValueError, match="sample_weight"):
+        ViewAugmentedClassifier(pipeline).fit(X, letters, sample_weight=np.ones(5))
+
+
+def test_leave_one_group_out_never_trains_on_the_signer_it_reads():
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.pipeline import Pipeline
+
+    from asl.classifiers.augmented import ViewAugmentedClassifier
+    from asl.classifiers.grouped import leave_one_group_out
+
+    hands = _hands(1) + np.random.default_rng(2).normal(0.0, 2.0, (48, 21, 3))  # one hand, a little noise
+    letters = np.array(["A", "B"] * 24)
+    hands[letters == "B", 8, 1] += 80.0
+    groups = np.array(["P1", "P2", "P3", None] * 12, dtype=object)
+    base_X, base_y = hands[:16].reshape(16, -1), letters[:16]
+    X, y, g = hands[16:].reshape(32, -1), letters[16:], groups[16:]
+    folds = []
+    model = ViewAugmentedClassifier(Pipeline([("features", LandmarkFeatures(use_z=False)),
+                                              ("forest", RandomForestClassifier(10, random_state=0))]))
+    out = leave_one_group_out(model, base_X, base_y, X, y, g, weight=2.0,
+                              on_fold=lambda held, trained: folds.append((held, list(trained))))
+    assert folds == [("P1", ["P2", "P3"]), ("P2", ["P1", "P3"]), ("P3", ["P1", "P2"])]
+    assert all(out[g == None] == None)  # noqa: E711 (element-wise)
+    read = out[g != None]  # noqa: E711
+    assert set(read) <= {"A", "B"} and (read == y[g != None]).mean() > 0.8  # noqa: E711
+    with pytest.raises(ValueError, match="two groups"):
+        leave_one_group_out(model, base_X, base_y, X, y, np.array(["P1"] * 32, dtype=object))

@@ -172,3 +172,39 @@ def test_photo_table_in_worker_processes_equals_one_process(tmp_path, monkeypatc
     alone = photo_table.extract_photo_landmarks(photos, tmp_path / "one.parquet", workers=1)
     pooled = photo_table.extract_photo_landmarks(photos, tmp_path / "two.parquet", workers=2)
     assert len(alone) == 8 and pooled.equals(alone)
+
+
+@needs_asl_hg
+def test_evaluate_signers_reads_each_signer_with_a_model_that_never_saw_them(trained, tmp_path, monkeypatch):
+    import json
+
+    monkeypatch.chdir(tmp_path)
+    photos = small_asl_hg(tmp_path / "asl-hg", letters=("A", "B", "L"), signers=("P1", "P2", "P3"))
+    folds = []
+    import asl.classifiers.grouped as grouped
+
+    real = grouped.leave_one_group_out
+
+    def spy(*args, on_fold=None, **kwargs):
+        return real(*args, on_fold=lambda held, trained_on: (folds.append((held, list(trained_on))), on_fold(held, trained_on)),
+                    **kwargs)
+
+    monkeypatch.setattr(grouped, "leave_one_group_out", spy)
+    result = invoke("evaluate-signers", photos, "--landmarks", trained["landmarks"], "--n-estimators", 5,
+                    "--workers", 1, "--out", tmp_path / "signers.json")
+    assert_clean(result)
+    assert result.exit_code == 0, result.output
+    assert folds == [("P1", ["P2", "P3"]), ("P2", ["P1", "P3"]), ("P3", ["P1", "P2"])]
+    report = json.loads((tmp_path / "signers.json").read_text())
+    assert sorted(report["per_signer"]) == ["P1", "P2", "P3"] and report["photos_per_signer"] == {"P1": 3, "P2": 3, "P3": 3}
+    assert report["mean"] == pytest.approx(sum(report["per_signer"].values()) / 3)
+    assert "CC BY 4.0" in report["credit"] and "leave-one-signer-out: mean" in result.stdout
+
+
+def test_evaluate_signers_needs_two_signers(trained, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "p" / "A").mkdir(parents=True)
+    Image = __import__("PIL.Image", fromlist=["Image"])
+    Image.new("RGB", (40, 40)).save(tmp_path / "p" / "A" / "P1_A_1.png")
+    result = invoke("evaluate-signers", tmp_path / "p", "--landmarks", trained["landmarks"], "--workers", 1)
+    assert_one_line_error(result, "at least two signers", exit_code=1)
