@@ -1,7 +1,10 @@
 """Auto mode: find the hand anywhere in a photo (or a hand crop), frame it like a Sign Language
 MNIST image and read its landmarks with crop mode, the pipeline the training landmarks come from.
 
-Finding the hand tries, in order, the paths in ``LOCATE_PATHS``: crop mode on the whole image,
+An image no larger than ``CROP_SIDE`` pixels a side is a hand crop (Sign Language MNIST's are 28):
+far too small for the palm detector (192x192 input), which on such crops finds a hand in 1-3% of
+them and then frames it wrongly. Its hand is crop mode's on the whole image (``crop``), exactly as
+``--mode crop`` reads it. For a larger image, finding the hand tries, in order, the paths in ``LOCATE_PATHS``: crop mode on the whole image,
 kept when its landmarks span at least ``CROP_SPAN`` of the image's side, as in 99% of Sign Language
 MNIST images: the image is a hand crop already and these are its landmarks (``crop``); MediaPipe
 Hands (``detect``); MediaPipe Hands with a lower palm-detection threshold (``detect-low``);
@@ -26,6 +29,7 @@ from asl.landmarks.result import HandResult
 
 LOCATE_PATHS = ("detect", "crop", "detect-low", "detect-padded", "crop-small")
 CROP_SPAN = 0.6
+CROP_SIDE = 64  # an image with no side longer than this is a hand crop
 LOW_DETECTION = 0.1
 BORDER = 0.5  # detect-padded: a replicated border of half the image's longer side on each edge
 
@@ -47,7 +51,8 @@ class PhotoLandmarker:
     def settings(self) -> dict:
         """What determines this landmarker's output, for provenance."""
         return {
-            "mode": self.mode, "locate": list(LOCATE_PATHS), "crop_span": self.crop_span, "fill": self.fill,
+            "mode": self.mode, "locate": list(LOCATE_PATHS), "crop_side": CROP_SIDE, "crop_span": self.crop_span,
+            "fill": self.fill,
             "border": self.border,
             "detect": self.detect.settings(), "low_detection": self.low_detection, "crop": self.crop.settings(),
         }
@@ -56,6 +61,8 @@ class PhotoLandmarker:
         """The hand found by the first path in ``LOCATE_PATHS`` that finds one, in ``image``'s
         pixels; ``mode`` names the path. Crop mode's result (found or not) when none does."""
         rgb = as_rgb(image)
+        if max(rgb.shape[:2]) <= CROP_SIDE:
+            return self.crop(rgb)
         result = self.detect(rgb)
         if result.found:
             return result

@@ -292,3 +292,19 @@ def test_the_cnn_in_detect_mode_gives_no_letter_without_a_hand(cnn_model):
 
     [reading] = load_predictor(cnn_model[0], mode="detect").read([np.full((90, 120, 3), 128, np.uint8)])
     assert not reading.hand.found and reading.top == () and reading.letter is None
+
+
+@needs_mnist
+def test_the_cnn_reads_a_hand_crop_whole_in_auto_mode_as_in_crop_mode(cnn_model, mnist_test_rows):
+    """A Sign Language MNIST image is a hand crop: auto mode gives the network the whole image, so
+    `asl predict` in its default mode reads the test split as `asl compare` (crop mode) does."""
+    from asl.predictors import load_predictor
+
+    images = list(mnist_test_rows[0][:12])
+    auto = load_predictor(cnn_model[0], mode="auto")
+    hands, inputs = auto.network_inputs(images)
+    assert all(hand.mode == "crop" for hand in hands)
+    for image, network_input in zip(images, inputs):
+        assert np.array_equal(network_input, image)
+    crop = load_predictor(cnn_model[0], mode="crop")
+    assert [r.top for r in auto.read(images)] == [r.top for r in crop.read(images)]

@@ -52,15 +52,27 @@ def test_each_path_finds_the_hand_in_its_labelled_box(auto, path):
     assert x0 <= cx <= x1 and y0 <= cy <= y1, (cx, cy, (x0, y0, x1, y1))
 
 
-def test_a_hand_crop_is_read_by_crop_mode_directly(auto, mnist_test_rows):
-    """Sign Language MNIST images are hand crops: auto mode gives crop mode's own landmarks."""
-    crop_found = 0
-    for image in mnist_test_rows[0][:20]:
-        result = auto(image)
-        if result.mode == "crop":
-            crop_found += 1
-            np.testing.assert_allclose(result.landmarks, auto.crop(image).landmarks)
-    assert crop_found >= 17
+def test_a_hand_crop_is_read_by_crop_mode_directly(auto, mnist_test_rows, monkeypatch):
+    """Sign Language MNIST images (28x28) are hand crops: auto mode gives crop mode's own result,
+    found or not, and never asks the palm detector (which frames 1-3% of them wrongly)."""
+    from asl.landmarks.detect import DetectLandmarker
+
+    monkeypatch.setattr(DetectLandmarker, "__call__", lambda self, image: pytest.fail("palm detector used on a crop"))
+    for image in mnist_test_rows[0][:40]:
+        result, crop = auto(image), auto.crop(image)
+        assert result.mode == "crop" and result.found == crop.found and result.score == crop.score
+        np.testing.assert_array_equal(result.landmarks, crop.landmarks)
+
+
+def test_a_larger_image_still_asks_the_palm_detector_first(auto, monkeypatch):
+    from asl.landmarks.detect import DetectLandmarker
+    from asl.landmarks.photo import CROP_SIDE
+
+    asked = []
+    real = DetectLandmarker.__call__
+    monkeypatch.setattr(DetectLandmarker, "__call__", lambda self, image: asked.append(image.shape) or real(self, image))
+    auto(np.full((CROP_SIDE + 1, CROP_SIDE + 1, 3), 128, np.uint8))
+    assert asked and asked[0][:2] == (CROP_SIDE + 1, CROP_SIDE + 1)
 
 
 @needs_photos

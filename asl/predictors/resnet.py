@@ -46,14 +46,17 @@ class CnnPredictor(Predictor):
     def network_inputs(self, images: list[np.ndarray], located: list[HandResult] | None = None
                        ) -> tuple[list[HandResult], list[np.ndarray | None]]:
         """Per image: the hand found (none in crop mode), or the one given in ``located``, and the
-        28x28 network input, its square box as ``hand_crop`` makes it (the whole image where no
-        hand was found; None in detect mode)."""
+        28x28 network input: the hand's square box as ``hand_crop`` makes it, or the whole image
+        where the image is a hand crop already (found by the ``crop`` path) or no hand was found
+        (None in detect mode)."""
         if located is None:
             located = [self.find_hand(image) if self.find_hand else HandResult.none("crop") for image in images]
         inputs = []
         for image, hand in zip(images, located):
-            if hand.found:
+            if hand.found and hand.mode != "crop":  # a photo: the hand's box
                 inputs.append(hand_crop(image, hand.landmarks, SIDE))
+            elif hand.found:  # found by the crop path: the image is a hand crop already, read whole as in training
+                inputs.append(hand_crop(image, None, SIDE))
             else:
                 inputs.append(None if self.mode == "detect" else hand_crop(image, None, SIDE))
         return list(located), inputs
