@@ -21,6 +21,7 @@ from asl.photo_table import compile_group_by, default_photo_out, extract_photo_l
 from asl.photos import DEFAULT_GROUP_BY, credit_for, labelled_photos
 from asl.provenance import code_version, machine, versions
 from asl.tables import read_table
+from asl.training import DEFAULT_EXTRA_WEIGHT, DEFAULT_TREES
 
 
 @dataclass
@@ -45,8 +46,8 @@ class SignerEvaluation:
         return asdict(self)
 
 
-def evaluate_by_signer(landmarks_path: Path, photos_dir: Path, n_estimators: int = 300, seed: int = 0,
-                       weight: float = 10.0, workers: int | None = None, log: Callable[[str], None] = print,
+def evaluate_by_signer(landmarks_path: Path, photos_dir: Path, n_estimators: int = DEFAULT_TREES, seed: int = 0,
+                       weight: float = DEFAULT_EXTRA_WEIGHT, workers: int | None = None, log: Callable[[str], None] = print,
                        progress: Callable[[str], Callable[[int, int], None]] | None = None) -> SignerEvaluation:
     """Leave-one-signer-out over the groups of ``photos_dir``'s photo table (made or reused here),
     each fold's forest trained as `asl train-rf --extra` trains it."""
@@ -76,8 +77,7 @@ def evaluate_by_signer(landmarks_path: Path, photos_dir: Path, n_estimators: int
     letters = leave_one_group_out(model, train[list(COORDINATES)].to_numpy(), train["letter"].to_numpy(),
                                   hands[list(COORDINATES)].to_numpy(), hands["letter"].to_numpy(),
                                   hands["group"].to_numpy(dtype=object), weight=weight, on_fold=on_fold)
-    read = grouped["letter"].to_numpy(dtype=object).copy()
-    read[:] = NO_HAND
+    read = np.full(len(grouped), NO_HAND, dtype=object)
     read[grouped["hand"].to_numpy()] = letters
     truth = grouped["letter"].to_numpy(dtype=object)
     group = grouped["group"].to_numpy(dtype=object)
