@@ -5,17 +5,21 @@ from __future__ import annotations
 import functools
 import json
 import os
+import time
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-from asl.cnn_baseline.settings import DEVICES, WEIGHTS
+from asl.classifiers.settings import DEFAULTS as FOREST
+from asl.classifiers.settings import ForestSettings
+from asl.cnn_baseline.settings import DEVICES, SIGNER_FOLDS, WEIGHTS
 from asl.dataset import SPLITS
 from asl.download import DATASETS
 from asl.errors import AslError
 from asl.landmarks.modes import MODES
+from asl.locations import CNN_MODEL, LANDMARKS, PHOTO_MODEL, RF_MODEL
 from asl.landmarks.quiet import ENV as NATIVE_LOGS_ENV
 from asl.photos import DEFAULT_GROUP_BY
 
@@ -35,6 +39,10 @@ Weights = Enum("Weights", {name: name for name in WEIGHTS}, type=str)
 Device = Enum("Device", {name: name for name in DEVICES}, type=str)
 Dataset = Enum("Dataset", {name: name for name in DATASETS}, type=str)
 
+ExtraShare = Annotated[
+    float,
+    typer.Option("--extra-share", min=0.0, help="Each photo folder together weighs this many times the Sign Language MNIST rows (sample_weight)"),
+]
 DataDir = Annotated[
     Optional[Path],
     typer.Option("--data-dir", help="Folder with the two CSVs [default: $ASL_DATA_DIR, else data/raw]"),
@@ -147,16 +155,17 @@ def _report_coverage(table, by: str) -> None:
 @app.command("train-rf")
 @one_line_errors
 def train_rf(
-    landmarks: Annotated[Path, typer.Option(help="Landmark table (extracted first if missing)")] = Path("data/processed/landmarks-crop.parquet"),
-    model: Annotated[Path, typer.Option(help="Where to save the model; metrics go beside it as .json")] = Path("models/rf.joblib"),
-    n_estimators: Annotated[int, typer.Option(min=1, help="Trees in the forest")] = 300,
-    seed: Annotated[int, typer.Option(help="Random seed (same seed, same model)")] = 0,
+    landmarks: Annotated[Path, typer.Option(help="Landmark table (extracted first if missing)")] = LANDMARKS,
+    model: Annotated[Path, typer.Option(help="Where to save the model; metrics go beside it as .json")] = RF_MODEL,
+    n_estimators: Annotated[int, typer.Option(min=1, help="Trees in the forest")] = FOREST.n_estimators,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same model)")] = FOREST.seed,
     data_dir: DataDir = None,
     workers: Annotated[Optional[int], typer.Option(help="Extraction processes if the table is missing")] = None,
     extra: Annotated[Optional[list[Path]], typer.Option(help="Photos to train on too, DIR/<LETTER>/* (your own, or ASL-HG's); repeat for several folders")] = None,
-    extra_weight: Annotated[float, typer.Option(min=0.0, help="Each --extra photo weighs this many training images (sample_weight)")] = 10.0,
-    augment: Annotated[bool, typer.Option(help="Also train on mirrored and randomly turned views of each hand")] = True,
-    use_z: Annotated[bool, typer.Option(help="Use landmark depth (z) as a feature")] = False,
+    extra_share: ExtraShare = FOREST.share,
+    augment: Annotated[bool, typer.Option(help="Also train on mirrored and randomly turned views (of the photos; of every hand without --extra)")] = FOREST.augment,
+    use_z: Annotated[bool, typer.Option(help="Use landmark depth (z) as a feature where a hand has one (photos, not 28x28 crops)")] = FOREST.use_z,
+    max_samples: Annotated[float, typer.Option(min=0.01, max=1.0, help="Fraction of the rows each tree draws")] = FOREST.max_samples,
 ) -> None:
     """Train the Random Forest on train landmarks, score it on the test split, save it."""
     from asl.dataset import resolve_data_dir
@@ -164,8 +173,9 @@ def train_rf(
     from asl.trained import metrics_path
     from asl.training import run_train_rf
 
-    result = run_train_rf(landmarks, model, resolve_data_dir(data_dir), n_estimators=n_estimators, seed=seed,
-                          workers=workers, extra_dirs=extra, extra_weight=extra_weight, augment=augment, use_z=use_z,
+    settings = ForestSettings(n_estimators=n_estimators, seed=seed, use_z=use_z, augment=augment,
+                              max_samples=max_samples, share=extra_share)
+    result = run_train_rf(landmarks, model, resolve_data_dir(data_dir), settings, workers=workers, extra_dirs=extra,
                           log=typer.echo, progress=progress_bar)
     s = result.scores
     typer.echo(
@@ -179,7 +189,7 @@ def train_rf(
 @app.command("train-cnn")
 @one_line_errors
 def train_cnn_command(
-    model: Annotated[Path, typer.Option(help="Where to save the model; metrics go beside it as .json")] = Path("models/resnet50.pt"),
+    model: Annotated[Path, typer.Option(help="Where to save the model; metrics go beside it as .json")] = CNN_MODEL,
     weights: Annotated[Weights, typer.Option(help="imagenet: torchvision's ImageNet weights (cached or downloaded); none: from scratch")] = "none",
     epochs: Annotated[int, typer.Option(min=1, help="Passes over the train split")] = 10,
     batch_size: Annotated[int, typer.Option(min=2, help="Images per step")] = 128,
@@ -190,21 +200,25 @@ def train_cnn_command(
     amp: Annotated[bool, typer.Option(help="bfloat16 autocast where the device has it natively")] = True,
     data_dir: DataDir = None,
     limit: Annotated[Optional[int], typer.Option(min=1, help="Only the first N rows of each split")] = None,
+    extra: Annotated[Optional[list[Path]], typer.Option(help="Photos to train on too, DIR/<LETTER>/*, each read as asl predict reads it (the hand's box); repeatable")] = None,
+    extra_share: ExtraShare = FOREST.share,
+    workers: Annotated[Optional[int], typer.Option(help="Processes that find the hands in --extra photos (once; cached)")] = None,
 ) -> None:
     """Train ResNet50 on the pixels, score it on the test split, save it.
 
     Resumes from the last finished epoch if interrupted (checkpoint: MODEL.partial).
     """
     from asl.cnn_baseline.settings import TrainSettings
-    from asl.cnn_training import train_cnn
+    from asl.cnn_training import run_train_cnn
     from asl.dataset import resolve_data_dir
-    from asl.progress import epoch_bars
+    from asl.progress import epoch_bars, progress_bar
     from asl.trained import metrics_path
 
     settings = TrainSettings(weights=Weights(weights).value, epochs=epochs, batch_size=batch_size, lr=lr,
                              img_size=img_size, seed=seed, amp=amp)
-    result = train_cnn(resolve_data_dir(data_dir), model, settings, device=Device(device).value, limit=limit,
-                       on_batch=epoch_bars(epochs), log=typer.echo)
+    result = run_train_cnn(resolve_data_dir(data_dir), model, settings, device=Device(device).value, limit=limit,
+                           extra_dirs=extra, share=extra_share, workers=workers, on_batch=epoch_bars(epochs),
+                           log=typer.echo, progress=progress_bar)
     typer.echo(
         f"test split: accuracy {result.scores.accuracy:.2%} over {result.scores.n_images} images, "
         f"macro F1 {result.scores.macro_f1:.4f}; trained in {result.train_seconds / 60:.1f} min "
@@ -217,7 +231,7 @@ def train_cnn_command(
 @one_line_errors
 def predict(
     paths: Annotated[list[Path], typer.Argument(help="Image files or folders (PNG, JPEG, ...; any size)")],
-    model: Annotated[list[Path], typer.Option(help="A model from asl train-rf (.joblib) or asl train-cnn (.pt); give one of each to read with the hybrid")] = [Path("models/rf.joblib")],  # noqa: B006
+    model: Annotated[Optional[list[Path]], typer.Option(help=f"A model from asl train-rf (.joblib) or asl train-cnn (.pt); give one of each to read with the hybrid [default: {PHOTO_MODEL}, else {RF_MODEL}]")] = None,
     mode: Annotated[Mode, typer.Option(help="auto: find the hand (photo or crop), then crop mode on its square box")] = "auto",
     top_k: Annotated[int, typer.Option(help="How many letters to list per image")] = 3,
     json_lines: Annotated[bool, typer.Option("--json", help="One JSON object per line")] = False,
@@ -231,6 +245,13 @@ def predict(
     from asl.predict import predict_files
     from asl.predictors import load_predictor
 
+    if not model:
+        from asl.locations import default_predict_model
+
+        default, note = default_predict_model()
+        if note:
+            typer.echo(note, err=True)
+        model = [default]
     predictor = load_predictor(model, mode=Mode(mode).value, top_k=top_k)
     overlays = OverlayWriter(overlay) if overlay is not None else None
     no_hand = unreadable = 0
@@ -257,35 +278,51 @@ def predict(
 @app.command("evaluate-signers")
 @one_line_errors
 def evaluate_signers(
-    photos: Annotated[Path, typer.Argument(help="Photos of several signers, letter folders A-Y; the signer from each file name (--group-by)")],
-    landmarks: Annotated[Path, typer.Option(help="Crop-mode Sign Language MNIST landmark table (extracted first if missing)")] = Path("data/processed/landmarks-crop.parquet"),
-    n_estimators: Annotated[int, typer.Option(min=1, help="Trees in each fold's forest")] = 300,
-    seed: Annotated[int, typer.Option(help="Random seed")] = 0,
-    extra_weight: Annotated[float, typer.Option(min=0.0, help="Each photo weighs this many training images, as in train-rf")] = 10.0,
+    photos: Annotated[Path, typer.Argument(help="Photos of several signers, letter folders A-Y; the signer from each file name (P1_A_1.jpg)")],
+    model: Annotated[Optional[Path], typer.Option(help="Train each fold as this model was trained (its metrics JSON): a .joblib Random Forest or a .pt ResNet50 [default: a Random Forest with the options below]")] = None,
+    folds: Annotated[Optional[int], typer.Option(min=2, help=f"Folds of signers [default: one per signer for the Random Forest, {SIGNER_FOLDS} for the ResNet50]")] = None,
+    landmarks: Annotated[Path, typer.Option(help="Crop-mode Sign Language MNIST landmark table (extracted first if missing)")] = LANDMARKS,
+    n_estimators: Annotated[int, typer.Option(min=1, help="Trees in each fold's forest")] = FOREST.n_estimators,
+    seed: Annotated[int, typer.Option(help="Random seed")] = FOREST.seed,
+    extra_share: ExtraShare = FOREST.share,
+    max_samples: Annotated[float, typer.Option(min=0.01, max=1.0, help="Fraction of the rows each tree draws")] = FOREST.max_samples,
+    device: Annotated[Device, typer.Option(help="The ResNet50's device (auto: CUDA, else MPS, else CPU)")] = "auto",
     workers: Annotated[Optional[int], typer.Option(help="Extraction processes")] = None,
-    out: Annotated[Path, typer.Option(help="Where to write the per-signer JSON")] = Path("reports/signers.json"),
+    out: Annotated[Optional[Path], typer.Option(help="Where to write the per-signer JSON [default: reports/signers-<model kind>.json]")] = None,
     data_dir: DataDir = None,
 ) -> None:
-    """Leave-one-signer-out: each signer's photos read by a Random Forest trained on Sign Language MNIST and the other signers."""
+    """Each signer's photos read by a model trained on Sign Language MNIST and the other signers only."""
     from asl.dataset import resolve_data_dir
     from asl.extraction import extract_landmarks
     from asl.photos import labelled_photos
-    from asl.progress import progress_bar
-    from asl.signers import evaluate_by_signer, write_signer_report
+    from asl.progress import epoch_bars, progress_bar
+    from asl.signers import grouped_forest, grouped_resnet, settings_of, summarize, write_signer_report
 
     labelled_photos(photos, "PHOTOS")
-    if not landmarks.exists():
-        typer.echo(f"{landmarks} is missing; extracting landmarks first (crop mode, both splits)")
-        extract_landmarks(resolve_data_dir(data_dir), out=landmarks, workers=workers,
-                          progress=progress_bar("landmarks (crop)"))
-    result = evaluate_by_signer(landmarks, photos, n_estimators=n_estimators, seed=seed, weight=extra_weight,
-                                workers=workers, log=typer.echo, progress=progress_bar)
+    started = time.perf_counter()
+    if model is not None:
+        kind, settings, share = settings_of(model)
+    else:
+        kind, share = "random_forest", extra_share
+        settings = ForestSettings(n_estimators=n_estimators, seed=seed, max_samples=max_samples, share=extra_share)
+    if kind == "resnet50":
+        reading = grouped_resnet(resolve_data_dir(data_dir), photos, settings, share,
+                                 n_folds=folds or SIGNER_FOLDS, device=Device(device).value, workers=workers,
+                                 log=typer.echo, progress=progress_bar, on_batch=epoch_bars(settings.epochs))
+    else:
+        if not landmarks.exists():
+            typer.echo(f"{landmarks} is missing; extracting landmarks first (crop mode, both splits)")
+            extract_landmarks(resolve_data_dir(data_dir), out=landmarks, workers=workers,
+                              progress=progress_bar("landmarks (crop)"))
+        reading = grouped_forest(landmarks, photos, settings, n_folds=folds, workers=workers, log=typer.echo,
+                                 progress=progress_bar)
+    result = summarize(reading, photos, time.perf_counter() - started)
     for signer, accuracy in result.per_signer.items():
         typer.echo(f"  {signer:6} {accuracy:7.2%}  ({result.photos_per_signer[signer]} photos)")
-    typer.echo(f"leave-one-signer-out: mean {result.mean:.2%} over {len(result.per_signer)} signers, "
-               f"worst {result.worst_signer} {result.per_signer[result.worst_signer]:.2%}, "
+    typer.echo(f"{kind}, {len(reading.folds)} folds of signers: mean {result.mean:.2%} over {len(result.per_signer)} "
+               f"signers, worst {result.worst_signer} {result.per_signer[result.worst_signer]:.2%}, "
                f"all photos {result.pooled:.2%}")
-    typer.echo(f"wrote {write_signer_report(out, result)}")
+    typer.echo(f"wrote {write_signer_report(out or Path(f'reports/signers-{kind}.json'), result)}")
 
 
 def command_line(ctx: typer.Context) -> str:
@@ -295,8 +332,10 @@ def command_line(ctx: typer.Context) -> str:
     parts = ["asl", ctx.info_name]
     for param in ctx.command.params:
         value = ctx.params.get(param.name)
-        if value is not None and value != param.default:
-            parts += [param.opts[0], str(value.value if isinstance(value, Enum) else value)]
+        if value is None or value == param.default:
+            continue
+        for one in value if isinstance(value, (list, tuple)) else [value]:
+            parts += [param.opts[0], str(one.value if isinstance(one, Enum) else one)]
     return shlex.join(parts)
 
 
@@ -305,14 +344,17 @@ def command_line(ctx: typer.Context) -> str:
 def compare(
     ctx: typer.Context,
     photos: Annotated[Optional[Path], typer.Option(help="Also score every model on photos laid out DIR/<LETTER>/*")] = None,
-    rf_model: Annotated[Path, typer.Option(help="Random Forest (trained first if missing)")] = Path("models/rf.joblib"),
-    cnn_model: Annotated[Path, typer.Option(help="ResNet50 (trained first, with train-cnn's defaults, if missing)")] = Path("models/resnet50.pt"),
-    landmarks: Annotated[Path, typer.Option(help="Crop-mode landmark table (extracted or brought up to date first)")] = Path("data/processed/landmarks-crop.parquet"),
+    rf_model: Annotated[Path, typer.Option(help="Random Forest (trained first if missing)")] = RF_MODEL,
+    cnn_model: Annotated[Path, typer.Option(help="ResNet50 (trained first, with train-cnn's defaults, if missing)")] = CNN_MODEL,
+    landmarks: Annotated[Path, typer.Option(help="Crop-mode landmark table (extracted or brought up to date first)")] = LANDMARKS,
     reports: Annotated[Path, typer.Option(help="Folder for compare.md, compare.json and the figures")] = Path("reports"),
     timing_images: Annotated[int, typer.Option(min=1, help="Test images to time inference on")] = 200,
     data_dir: DataDir = None,
+    extra: Annotated[Optional[list[Path]], typer.Option(help="Train missing models on these photos too, as train-rf/train-cnn --extra (repeatable)")] = None,
+    signers: Annotated[Optional[Path], typer.Option(help="Also score every model on photos of several signers (P1_A_1.jpg), each read by models trained without its signer")] = None,
 ) -> None:
-    """Score the Random Forest, the ResNet50 and their hybrid on the same test split (and photos).
+    """Score the Random Forest, the ResNet50 and their hybrid on the same test split (and photos,
+    and signers they never saw).
 
     Trains whichever model is missing, then writes REPORTS/compare.md, compare.json and PNG figures.
     """
@@ -324,11 +366,12 @@ def compare(
     data = resolve_data_dir(data_dir)
     for split in SPLITS:
         split_path(data, split)  # fail now, not after training, if the data are missing
-    if photos is not None:
-        labelled_photos(photos, "--photos")
-    ensure_inputs(data, rf_model, cnn_model, landmarks, log=typer.echo)
+    for folder, option in ((photos, "--photos"), (signers, "--signers"), *((e, "--extra") for e in extra or [])):
+        if folder is not None:
+            labelled_photos(folder, option)
+    ensure_inputs(data, rf_model, cnn_model, landmarks, log=typer.echo, extra_dirs=extra)
     report = run_compare(data, rf_model, cnn_model, landmarks, reports, photos, timing_images,
-                         command=command_line(ctx), log=typer.echo, progress=progress_bar)
+                         command=command_line(ctx), log=typer.echo, progress=progress_bar, signers_dir=signers)
     for section in report.sections:
         typer.echo(section.title)
         for name, row in section.rows.items():

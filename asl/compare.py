@@ -18,7 +18,7 @@ import pandas as pd
 from asl.classifiers import NO_HAND
 from asl.dataset import SPLITS, load_split, split_path
 from asl.errors import AslError, Interrupted
-from asl.evaluation import MODELS, Evaluation, evaluate
+from asl.evaluation import MODELS, TITLES, Evaluation, evaluate
 from asl.files import sha256_of
 from asl.provenance import code_version, machine
 from asl.report import CompareReport, ReportRow, ReportSection, TrainingCost, write_report
@@ -125,34 +125,75 @@ def _extract(data_dir: Path, landmarks_path: Path) -> None:
     extract_landmarks(data_dir, split="all", mode="crop", out=landmarks_path, progress=progress_bar("landmarks (crop)"))
 
 
-def _train_rf(data_dir: Path, landmarks_path: Path, rf_path: Path) -> None:
+def _train_rf(data_dir: Path, landmarks_path: Path, rf_path: Path, extra_dirs: list[Path]) -> None:
     from asl.progress import progress_bar
     from asl.training import run_train_rf
 
-    run_train_rf(landmarks_path, rf_path, data_dir, progress=progress_bar)
+    run_train_rf(landmarks_path, rf_path, data_dir, extra_dirs=extra_dirs, progress=progress_bar)
 
 
-def _train_cnn(data_dir: Path, cnn_path: Path) -> None:
+def _train_cnn(data_dir: Path, cnn_path: Path, extra_dirs: list[Path]) -> None:
     from asl.cnn_baseline import TrainSettings
-    from asl.cnn_training import train_cnn
-    from asl.progress import epoch_bars
+    from asl.cnn_training import run_train_cnn
+    from asl.progress import epoch_bars, progress_bar
 
     settings = TrainSettings()
-    train_cnn(data_dir, cnn_path, settings, on_batch=epoch_bars(settings.epochs))
+    run_train_cnn(data_dir, cnn_path, settings, extra_dirs=extra_dirs, on_batch=epoch_bars(settings.epochs),
+                  progress=progress_bar)
+
+
+def _grouped(kind: str, model_path: Path, data_dir: Path, landmarks_path: Path, signers_dir: Path):
+    """The grouped readings of one model kind on ``signers_dir`` (cached), its folds trained as the
+    model at ``model_path`` was trained."""
+    from asl.progress import epoch_bars, progress_bar
+    from asl.signers import grouped_forest, grouped_resnet, settings_of
+
+    _, settings, share = settings_of(model_path)
+    if kind == "random_forest":
+        return grouped_forest(landmarks_path, signers_dir, settings, progress=progress_bar)
+    return grouped_resnet(data_dir, signers_dir, settings, share, progress=progress_bar,
+                          on_batch=epoch_bars(settings.epochs))
 
 
 def ensure_inputs(data_dir: Path, rf_path: Path, cnn_path: Path, landmarks_path: Path,
-                  log: Callable[[str], None] = print) -> None:
+                  log: Callable[[str], None] = print, extra_dirs: list[Path] | None = None) -> None:
     """Make what is missing, each step by its job in a fresh process: the landmark table (reused when
-    up to date), the Random Forest, the ResNet50 (with `train-cnn`'s defaults)."""
+    up to date), the Random Forest, the ResNet50 (with `train-cnn`'s defaults), each trained on
+    Sign Language MNIST plus ``extra_dirs``' photos."""
+    extra_dirs = list(extra_dirs or [])
     log(f"landmark table {landmarks_path}: extracting, or reusing it if up to date")
     _in_fresh_process(_extract, data_dir, landmarks_path)
     if not Path(rf_path).exists():
         log(f"{rf_path} is missing: training the Random Forest")
-        _in_fresh_process(_train_rf, data_dir, landmarks_path, rf_path)
+        _in_fresh_process(_train_rf, data_dir, landmarks_path, rf_path, extra_dirs)
     if not Path(cnn_path).exists():
         log(f"{cnn_path} is missing: training the ResNet50")
-        _in_fresh_process(_train_cnn, data_dir, cnn_path)
+        _in_fresh_process(_train_cnn, data_dir, cnn_path, extra_dirs)
+
+
+def evaluate_signers(data_dir: Path, rf_path: Path, cnn_path: Path, landmarks_path: Path, signers_dir: Path,
+                     log: Callable[[str], None] = print) -> tuple[Evaluation, dict]:
+    """Every photo of ``signers_dir`` read by models that never saw its signer (``asl.signers``):
+    the Random Forest leave-one-signer-out, the ResNet50 in folds of signers, each trained as the
+    compared model was; the hybrid from both. Also each model's ``SignerEvaluation`` (per signer)."""
+    from asl.signers import summarize
+
+    readings, seconds = {}, {}
+    for kind, path in (("random_forest", rf_path), ("resnet50", cnn_path)):
+        log(f"{kind}: reading each signer of {signers_dir} with models trained without them (cached when done)")
+        started = time.perf_counter()
+        readings[kind] = _in_fresh_process(_grouped, kind, path, data_dir, landmarks_path, signers_dir)
+        seconds[kind] = time.perf_counter() - started
+    rf, cnn = readings["random_forest"], readings["resnet50"]
+    if not np.array_equal(rf.paths, cnn.paths):
+        raise AslError(f"the two models' grouped readings of {signers_dir} are of different photos; run again")
+    n_signers = len(set(rf.groups))
+    evaluation = evaluate("signers", f"Signers never seen: {signers_dir} ({len(rf.paths)} photos of {n_signers} "
+                          "signers, each read by models trained without its signer)", rf.truth, rf.letters,
+                          rf.probability, cnn.letters, cnn.probability)
+    evaluation.notes = [f"{TITLES[kind]}: {len(r.folds)} folds ({'; '.join(', '.join(f) for f in r.folds)}), each "
+                        "trained as the compared model was" for kind, r in readings.items()]
+    return evaluation, {kind: summarize(r, signers_dir, seconds[kind]) for kind, r in readings.items()}
 
 
 def _section(evaluation: Evaluation, costs: dict[str, TrainingCost], timings: dict[str, InferenceTiming]) -> ReportSection:
@@ -161,19 +202,22 @@ def _section(evaluation: Evaluation, costs: dict[str, TrainingCost], timings: di
         timing = timings[model]
         rows[model] = ReportRow(
             scored.scores, scored.accuracy_where_hand_found, costs[model], timing.peak_memory_mib,
-            **({"inference_ms_per_photo": 1000 * evaluation.seconds_per_image[model]} if evaluation.is_photos
+            **({"inference_ms_per_photo": 1000 * evaluation.seconds_per_image[model]
+                if model in evaluation.seconds_per_image else None} if evaluation.is_photos
                else {"inference_batch_ms": timing.batch_ms, "inference_single_ms": timing.single_ms}))
     n, hands = len(evaluation.truth), int(evaluation.hand.sum())
     used = float(evaluation.used_landmarks.mean())
     return ReportSection(evaluation.name, evaluation.title, n, hands, rows, used,
                          [f"A hand was found in {hands} of {n} images ({hands / n:.2%}); the hybrid took the "
-                          f"Random Forest's letter for {used:.2%} of them all."])
+                          f"Random Forest's letter for {used:.2%} of them all.", *evaluation.notes])
 
 
 def run_compare(data_dir: Path, rf_path: Path, cnn_path: Path, landmarks_path: Path, out_dir: Path,
                 photos_dir: Path | None, timing_images: int, command: str,
-                log: Callable[[str], None] = print, progress: Progress | None = None) -> CompareReport:
-    """Score the three models on the test split (and photos), time them, write the report; returns it."""
+                log: Callable[[str], None] = print, progress: Progress | None = None,
+                signers_dir: Path | None = None) -> CompareReport:
+    """Score the three models on the test split (and photos, and signers never seen), time them,
+    write the report; returns it."""
     from asl.extraction import read_table
     from asl.photos import labelled_photos
 
@@ -185,6 +229,10 @@ def run_compare(data_dir: Path, rf_path: Path, cnn_path: Path, landmarks_path: P
     if photos:
         evaluations.append(evaluate_photos(photos, f"Photos in {photos_dir} ({len(photos)} photos)", rf_path,
                                            cnn_path, progress))
+    per_signer = {}
+    if signers_dir:
+        evaluation, per_signer = evaluate_signers(data_dir, rf_path, cnn_path, landmarks_path, signers_dir, log)
+        evaluations.append(evaluation)
     costs = training_costs(rf_path, cnn_path, table_meta)
     timings = time_all(rf_path, cnn_path, timing_sample(images, timing_images), log)
     report = CompareReport(
@@ -195,5 +243,9 @@ def run_compare(data_dir: Path, rf_path: Path, cnn_path: Path, landmarks_path: P
         sections=[_section(evaluation, costs, timings) for evaluation in evaluations],
     )
     written = write_report(out_dir, report, evaluations)
+    if per_signer:
+        from asl.signers import write_signer_report
+
+        written += [write_signer_report(Path(out_dir) / f"signers-{kind}.json", e) for kind, e in per_signer.items()]
     log("wrote " + ", ".join(str(p) for p in written))
     return report

@@ -28,13 +28,14 @@ class ModelScores:
 class Evaluation:
     """Every model's letters for one set of labelled images."""
 
-    name: str  # "test" (the Sign Language MNIST test split) or "photos"
+    name: str  # "test" (the Sign Language MNIST test split), "photos" or "signers" (grouped)
     title: str
     truth: np.ndarray
     letters: dict[str, np.ndarray]  # per model in MODELS; NO_HAND where it gave no letter
     hand: np.ndarray  # where the landmark pipeline found a hand
     used_landmarks: np.ndarray  # where the hybrid took the landmark model's letter
     seconds_per_image: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # how the letters were made, for the report
 
     @property
     def is_photos(self) -> bool:

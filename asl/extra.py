@@ -1,5 +1,6 @@
-"""`asl train-rf --extra DIR`: photo folders (a user's own photos, ASL-HG, ...) as training rows,
-read through their cached photo tables (``asl.photo_table``)."""
+"""`asl train-rf --extra DIR` and `asl train-cnn --extra DIR`: photo folders (a user's own photos,
+ASL-HG, ...) as training rows, read through their cached photo tables (``asl.photo_table``): the
+landmarks of the photos with a hand, or each photo's network input (its hand's box)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from asl.landmarks import COORDINATES
 from asl.photo_table import default_photo_out, extract_photo_landmarks
 from asl.photos import PhotoSource, credit_for
 
+
 @dataclass(frozen=True)
 class PhotoRows:
     """Landmark rows (n, 63), letters and groups of the photos in which a hand was found, and their source."""
@@ -24,23 +26,58 @@ class PhotoRows:
     source: PhotoSource
 
 
-def photo_rows(table: pd.DataFrame, folder: Path, weight: float) -> PhotoRows:
-    """The rows of a photo table with a hand, each to weigh ``weight`` training images."""
+def photo_rows(table: pd.DataFrame, folder: Path) -> PhotoRows:
+    """The rows of a photo table with a hand (their weight is set by training: ``with_weight``)."""
     hands = table[table["hand"]]
     letters = hands["letter"].to_numpy(dtype=object)
     source = PhotoSource(dir=str(Path(folder).resolve()), photos=len(table), hands=len(hands),
                          per_letter={letter: int((letters == letter).sum()) for letter in sorted(set(letters))},
-                         weight=weight, unreadable=int(table["error"].notna().sum()),
+                         unreadable=int(table["error"].notna().sum()),
                          groups=int(table["group"].nunique()), credit=credit_for(folder))
     return PhotoRows(hands[list(COORDINATES)].to_numpy(np.float32), letters, hands["group"].to_numpy(dtype=object),
                      source)
 
 
-def extra_landmarks(folder: Path, landmarker_settings: dict, weight: float = 1.0, workers: int | None = None,
+def extra_landmarks(folder: Path, landmarker_settings: dict, workers: int | None = None,
                     progress: Callable[[int, int], None] | None = None) -> PhotoRows:
     """The photos in ``folder`` in which auto mode (crop mode as in ``landmarker_settings``, the
-    training table's) finds a hand, each to weigh ``weight`` training images; the photo table is
-    made (or reused) in ``data/processed/photos-<folder>.parquet``."""
+    training table's) finds a hand; the photo table is made (or reused) in
+    ``data/processed/photos-<folder>.parquet``."""
     table = extract_photo_landmarks(folder, default_photo_out(folder), workers=workers,
                                     landmarker_settings=landmarker_settings, progress=progress, option="--extra")
-    return photo_rows(table, folder, weight)
+    return photo_rows(table, folder)
+
+
+@dataclass(frozen=True)
+class PhotoPixels:
+    """The ResNet50's input (n, 28, 28) uint8 of each readable photo, made as `asl predict` makes
+    it (``landmarks.handcrop.pixel_input``: the hand's box, else the whole photo), letters, groups
+    and the source."""
+
+    images: np.ndarray
+    y: np.ndarray
+    groups: np.ndarray
+    source: PhotoSource
+
+
+def photo_pixels(table: pd.DataFrame, folder: Path) -> PhotoPixels:
+    """The network input of every photo of a photo table that could be read."""
+    from asl.dataset import SIDE
+    from asl.images import read_image
+    from asl.landmarks.handcrop import pixel_input
+    from asl.tables import results_from_rows
+
+    readable = table[table["error"].isna()]
+    hands = results_from_rows(readable)
+    images = np.stack([pixel_input(read_image(Path(folder) / path), hand, SIDE)
+                       for path, hand in zip(readable["path"], hands)]) if hands else np.zeros((0, SIDE, SIDE), np.uint8)
+    return PhotoPixels(images, readable["letter"].to_numpy(dtype=object), readable["group"].to_numpy(dtype=object),
+                       photo_rows(table, folder).source)
+
+
+def extra_pixels(folder: Path, landmarker_settings: dict | None = None, workers: int | None = None,
+                 progress: Callable[[int, int], None] | None = None) -> PhotoPixels:
+    """``photo_pixels`` of ``folder``, through its photo table (made or reused as ``extra_landmarks`` does)."""
+    table = extract_photo_landmarks(folder, default_photo_out(folder), workers=workers,
+                                    landmarker_settings=landmarker_settings, progress=progress, option="--extra")
+    return photo_pixels(table, folder)

@@ -21,7 +21,8 @@ LAYOUT = "lay photos out as DIR/<LETTER>/* (letter folders may be deeper), one f
 class PhotoSource:
     """A folder of labelled photos a model was trained on: how many photos, in how many of which a
     hand was found (per letter), how many could not be read, how many groups (signers) they come
-    from, how many training images each photo weighs, and the credit its licence asks for."""
+    from, how many training images each photo weighs (the source together weighing ``share`` times
+    the Sign Language MNIST rows), and the credit its licence asks for."""
 
     dir: str
     photos: int
@@ -31,6 +32,7 @@ class PhotoSource:
     unreadable: int = 0
     groups: int = 0
     credit: str | None = None
+    share: float | None = None
 
     def as_dict(self) -> dict:
         return asdict(self)

@@ -161,8 +161,10 @@ def results_table(section: ReportSection) -> list[str]:
         training = _duration(r.cost.training_seconds)
         if r.cost.landmark_seconds:
             training += f" (landmarks {_duration(r.cost.landmark_seconds)})"
-        inference = (f"{r.inference_ms_per_photo:.0f} ms" if photos
-                     else f"{r.inference_batch_ms:.1f} ms / {r.inference_single_ms:.1f} ms")
+        if photos:
+            inference = "-" if r.inference_ms_per_photo is None else f"{r.inference_ms_per_photo:.0f} ms"
+        else:
+            inference = f"{r.inference_batch_ms:.1f} ms / {r.inference_single_ms:.1f} ms"
         lines.append(
             f"| {TITLES[model]} | **{_pct(r.scores.accuracy)}** | {_pct(r.scores.coverage)} | "
             f"{_pct(r.accuracy_where_hand_found)} | {r.scores.macro_f1:.4f} | {training} | {inference} | "

@@ -37,6 +37,15 @@ def rows_from_results(results: list[HandResult]) -> dict[str, np.ndarray]:
     return columns
 
 
+def results_from_rows(table: pd.DataFrame) -> list[HandResult]:
+    """The ``HandResult`` of each row (the inverse of ``rows_from_results``)."""
+    coords = table[list(COORDINATES)].to_numpy(np.float32).reshape(len(table), NUM_LANDMARKS, 3)
+    rows = zip(table["hand"], table["score"], table["handedness"], table["found_by"], coords)
+    return [HandResult(found=bool(found), score=float(score), handedness=handedness, mode=mode,
+                       landmarks=None if np.isnan(points[:, :2]).all() else points)
+            for found, score, handedness, mode, points in rows]
+
+
 def read_table(path: Path) -> tuple[pd.DataFrame, dict]:
     """A landmark table and its settings metadata; a one-line error if it is not one."""
     import pyarrow.parquet as pq

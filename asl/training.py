@@ -4,21 +4,20 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from asl.classifiers import NO_HAND, make_random_forest, score_predictions
+from asl.classifiers import DEFAULTS, NO_HAND, ForestSettings, forest_for, score_predictions
+from asl.classifiers.sources import training_rows
 from asl.dataset import LETTERS
 from asl.errors import AslError
 from asl.extra import PhotoRows
 from asl.landmarks.result import COORDINATES
 from asl.modelfile import landmark_model_writer
 from asl.trained import TrainingResult, save_trained
-
-DEFAULT_TREES = 300
-DEFAULT_EXTRA_WEIGHT = 10.0
 
 
 def predict_table(pipeline, table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -38,32 +37,27 @@ def train_random_forest(
     table: pd.DataFrame,
     table_meta: dict,
     model_path: Path,
-    n_estimators: int = DEFAULT_TREES,
-    seed: int = 0,
-    use_z: bool = False,
-    augment: bool = True,
+    settings: ForestSettings = DEFAULTS,
     extra: list[PhotoRows] | None = None,
 ) -> TrainingResult:
-    """Fit on the train rows with a hand plus ``extra``'s photo rows, each photo weighing its
-    source's ``weight`` training images (scikit-learn's ``sample_weight``, kept by its mirrored and
-    turned views), so that a few thousand photos are not drowned by 27,000 training images; score
-    on every test row; save the model and its metrics JSON."""
+    """Fit on the train rows with a hand plus ``extra``'s photo rows (``classifiers.sources``: each
+    source together weighing ``settings.share`` times the train rows, through scikit-learn's
+    ``sample_weight``; with photos, only the photos get mirrored and turned views), score on every
+    test row, save the model and its metrics JSON."""
     train = table[(table["split"] == "train") & table["hand"]]
     test = table[table["split"] == "test"]
     if train.empty or test.empty:
         raise AslError("the landmark table needs train rows with a hand and test rows; extract with --split all")
     if train["letter"].nunique() < 2:
         raise AslError("the train rows hold fewer than two letters; extract more rows (no --limit)")
-    pipeline = make_random_forest(n_estimators=n_estimators, seed=seed, use_z=use_z, augment=augment)
-    X, y = train[list(COORDINATES)].to_numpy(), train["letter"].to_numpy()
     extra = list(extra or [])
-    weights = None
-    if extra:
-        weights = np.concatenate([np.ones(len(X)), *[np.full(len(rows.X), rows.source.weight) for rows in extra]])
-        X = np.concatenate([X, *[rows.X for rows in extra]])
-        y = np.concatenate([y, *[rows.y for rows in extra]])
+    rows = training_rows(train[list(COORDINATES)].to_numpy(), train["letter"].to_numpy(),
+                         [(photos.X, photos.y) for photos in extra], share=settings.share,
+                         augment_base=settings.augment and not extra)
+    sources = [replace(photos.source, weight=round(w, 4), share=settings.share)
+               for photos, w in zip(extra, rows.photo_weights)]
     started = time.perf_counter()
-    pipeline.fit(X, y, sample_weight=weights)
+    pipeline = rows.fit(forest_for(settings))
     train_seconds = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -72,12 +66,12 @@ def train_random_forest(
     result = TrainingResult(
         model="random_forest",
         scores=score_predictions(test["letter"].to_numpy(), predictions, LETTERS),
-        n_train=int(len(X)),
+        n_train=int(len(rows.X)),
         trained_on="Sign Language MNIST" + (" and photos" if extra else " alone"),
-        extra=[rows.source for rows in extra],
+        extra=sources,
         train_seconds=round(train_seconds, 2),
         predict_seconds_per_image=predict_seconds / len(test),
-        params={"n_estimators": n_estimators, "seed": seed, "use_z": use_z, "augment": augment},
+        params=settings.as_dict(),
         landmarks=table_meta["landmarker"],
         data_sha256=table_meta["source_sha256"],
     )
@@ -85,10 +79,8 @@ def train_random_forest(
                         result)
 
 
-def run_train_rf(landmarks_path: Path, model_path: Path, data_dir: Path, n_estimators: int = DEFAULT_TREES,
-                 seed: int = 0, workers: int | None = None, extra_dirs: list[Path] | None = None,
-                 extra_weight: float = DEFAULT_EXTRA_WEIGHT, augment: bool = True, use_z: bool = False,
-                 log: Callable[[str], None] = print,
+def run_train_rf(landmarks_path: Path, model_path: Path, data_dir: Path, settings: ForestSettings = DEFAULTS,
+                 workers: int | None = None, extra_dirs: list[Path] | None = None, log: Callable[[str], None] = print,
                  progress: Callable[[str], Callable[[int, int], None]] | None = None) -> TrainingResult:
     """`asl train-rf`: extract the landmark table first if it is missing (crop mode, both splits),
     read each of ``extra_dirs``' photos (through its cached photo table), train, score, save."""
@@ -106,12 +98,11 @@ def run_train_rf(landmarks_path: Path, model_path: Path, data_dir: Path, n_estim
     table, meta = read_table(landmarks_path)
     extra = []
     for folder in extra_dirs:
-        rows = extra_landmarks(folder, meta["landmarker"], weight=extra_weight, workers=workers,
+        rows = extra_landmarks(folder, meta["landmarker"], workers=workers,
                                progress=progress(f"landmarks (auto, {Path(folder).name})") if progress else None)
         source = rows.source
         log(f"--extra {folder}: hand found in {source.hands} of {source.photos} photos"
             + (f" ({source.unreadable} could not be read)" if source.unreadable else "")
             + (f"; {source.groups} signers" if source.groups else ""))
         extra.append(rows)
-    return train_random_forest(table, meta, model_path, n_estimators=n_estimators, seed=seed, use_z=use_z,
-                               augment=augment, extra=extra)
+    return train_random_forest(table, meta, model_path, settings, extra=extra)

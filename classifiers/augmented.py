@@ -27,26 +27,34 @@ class ViewAugmentedClassifier(ClassifierMixin, BaseEstimator):
         self.scale, self.jitter = scale, jitter
         self.random_state = random_state
 
-    def fit(self, X, y, sample_weight=None):
-        """Fit on the hands, their mirror images and turned views; each copy of a hand keeps its
-        ``sample_weight`` (passed to the estimator, or to a Pipeline's last step)."""
+    def fit(self, X, y, sample_weight=None, augment_rows=None):
+        """Fit on the hands plus mirrored and turned views of the hands in ``augment_rows`` (a
+        boolean mask; default every hand). Each view of a hand keeps its ``sample_weight``
+        (passed to the estimator, or to a Pipeline's last step)."""
         points, labels = np.asarray(X, dtype=np.float64).reshape(len(X), -1, 3), np.asarray(y)
         weights = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
         if weights is not None and weights.shape != (len(points),):
             raise ValueError(f"sample_weight has shape {weights.shape}, expected ({len(points)},)")
+        chosen = np.ones(len(points), bool) if augment_rows is None else np.asarray(augment_rows, dtype=bool)
+        if chosen.shape != (len(points),):
+            raise ValueError(f"augment_rows has shape {chosen.shape}, expected ({len(points)},)")
+        # Added rows: the chosen hands' mirror images, then ``copies`` turned views of the chosen
+        # hands and their mirror images. ``source`` is the original row of every row fitted.
+        chosen = np.flatnonzero(chosen)
+        base, base_source = points[chosen], chosen
         if self.mirror:
-            points, labels = np.concatenate([points, mirror(points)]), np.concatenate([labels, labels])
-            weights = None if weights is None else np.concatenate([weights, weights])
+            base, base_source = np.concatenate([base, mirror(base)]), np.concatenate([chosen, chosen])
         rng = np.random.default_rng(self.random_state)
-        views = [random_views(points, rng, self.yaw, self.pitch, self.roll, self.scale, self.jitter)
+        views = [random_views(base, rng, self.yaw, self.pitch, self.roll, self.scale, self.jitter)
                  for _ in range(self.copies)]
-        points = np.concatenate([points, *views])
+        points = np.concatenate([points, base[len(chosen):], *views])
+        source = np.concatenate([np.arange(len(X)), base_source[len(chosen):], *[base_source] * self.copies])
+        all_labels = labels[source]
         fit_params = {}
         if weights is not None:
             name = f"{self.estimator.steps[-1][0]}__sample_weight" if isinstance(self.estimator, Pipeline) else "sample_weight"
-            fit_params[name] = np.tile(weights, 1 + self.copies)
-        self.estimator_ = clone(self.estimator).fit(points.reshape(len(points), -1), np.tile(labels, 1 + self.copies),
-                                                    **fit_params)
+            fit_params[name] = weights[source]
+        self.estimator_ = clone(self.estimator).fit(points.reshape(len(points), -1), all_labels, **fit_params)
         self.classes_ = self.estimator_.classes_
         self.n_features_in_ = np.shape(X)[1]
         return self

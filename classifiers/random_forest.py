@@ -1,4 +1,4 @@
-"""The Random Forest on landmark features, as one scikit-learn Pipeline."""
+"""The Random Forest on landmark features, as one scikit-learn Pipeline inside the view augmentation."""
 
 from __future__ import annotations
 
@@ -6,20 +6,25 @@ from sklearn.ensemble import RandomForestClassifier
 from sklearn.pipeline import Pipeline
 
 from asl.classifiers.augmented import ViewAugmentedClassifier
+from asl.classifiers.settings import DEFAULTS, ForestSettings
 from asl.landmarks.features import LandmarkFeatures
 
 
-def make_random_forest(
-    n_estimators: int = 300, seed: int = 0, n_jobs: int = -1, use_z: bool = False, augment: bool = True
-) -> Pipeline | ViewAugmentedClassifier:
-    """features -> Random Forest. Fit it on (n, 63) landmark rows and letter labels.
+def forest_for(settings: ForestSettings, n_jobs: int = -1) -> ViewAugmentedClassifier:
+    """``make_random_forest`` with these settings."""
+    return make_random_forest(settings.n_estimators, settings.seed, n_jobs, settings.use_z, settings.augment,
+                              settings.max_samples)
 
-    ``augment`` fits it on mirrored and randomly turned views as well (``ViewAugmentedClassifier``,
-    four rows per training hand); each tree then draws half as many rows as there are, so that
-    training takes about twice as long as without. ``use_z=False`` (the default) ignores depth:
-    crop mode's z on a 28x28 image does not match its z on a photo.
+
+def make_random_forest(n_estimators: int = DEFAULTS.n_estimators, seed: int = DEFAULTS.seed, n_jobs: int = -1,
+                       use_z: bool = DEFAULTS.use_z, augment: bool = DEFAULTS.augment,
+                       max_samples: float | None = DEFAULTS.max_samples) -> ViewAugmentedClassifier:
+    """features -> Random Forest, fitted on the landmark rows (n, 63) and letters given plus the
+    mirrored and randomly turned views that ``ViewAugmentedClassifier`` adds (none when not
+    ``augment``). ``max_samples``: the fraction of the rows each tree draws (None: as many as
+    there are). ``use_z``: landmark depth as a feature where a hand has one (``LandmarkFeatures``).
     """
     forest = RandomForestClassifier(n_estimators=n_estimators, random_state=seed, n_jobs=n_jobs,
-                                    max_samples=0.5 if augment else None)
+                                    max_samples=max_samples)
     pipeline = Pipeline([("features", LandmarkFeatures(use_z=use_z)), ("forest", forest)])
-    return ViewAugmentedClassifier(pipeline, random_state=seed) if augment else pipeline
+    return ViewAugmentedClassifier(pipeline, mirror=augment, copies=1 if augment else 0, random_state=seed)

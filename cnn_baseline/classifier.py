@@ -68,13 +68,23 @@ class ResNetClassifier:
         self,
         images: np.ndarray,
         letters: np.ndarray,
+        sample_weight: np.ndarray | None = None,
         on_batch: Callable[[EpochStats], None] | None = None,
         on_epoch: Callable[[dict], None] | None = None,
         resume: dict | None = None,
     ) -> "ResNetClassifier":
-        """Train on (N, H, W) uint8 ``images``. ``on_epoch`` gets a checkpoint (``training_state()``)
-        after each epoch; ``resume`` continues from such a checkpoint."""
+        """Train on (N, H, W) uint8 ``images``. With ``sample_weight``, each epoch draws its N
+        images with replacement, each with probability proportional to its weight (so an image of
+        weight 3 is seen three times as often as one of weight 1, on average); without, every image
+        once. ``on_epoch`` gets a checkpoint (``training_state()``) after each epoch; ``resume``
+        continues from such a checkpoint."""
         s = self.settings
+        weights = None
+        if sample_weight is not None:
+            weights = torch.as_tensor(np.asarray(sample_weight, dtype=np.float64))
+            if weights.shape != (len(images),) or not torch.isfinite(weights).all() or (weights < 0).any() \
+                    or weights.sum() <= 0:
+                raise ValueError(f"sample_weight must be {len(images)} finite weights >= 0, not all 0")
         device = resolve_device(self.device)
         self._seed_everything(s.seed, device)
         self.classes_ = np.array(sorted(set(letters.tolist())), dtype=object)
@@ -105,7 +115,8 @@ class ResNetClassifier:
         autocast = autocast_enabled(device, s.amp)
         for epoch in range(start, s.epochs):
             self.network_.train()
-            order = torch.randperm(len(pixels), generator=generator)
+            order = (torch.randperm(len(pixels), generator=generator) if weights is None
+                     else torch.multinomial(weights, len(pixels), replacement=True, generator=generator))
             seen = correct = 0
             loss_sum = 0.0
             started = time.perf_counter()

@@ -40,12 +40,19 @@ def random_views(points: np.ndarray, rng: np.random.Generator, yaw: float, pitch
                  scale: float, jitter: float) -> np.ndarray:
     """Each hand turned about its wrist by uniform angles within +-``yaw``, +-``pitch``, +-``roll``
     degrees, x and y stretched by up to +-``scale`` (a fraction) each, and every coordinate
-    moved by Gaussian noise of ``jitter`` times the hand's height."""
+    moved by Gaussian noise of ``jitter`` times the hand's height. A hand without depth (NaN z)
+    is turned as if flat (z = 0) and keeps NaN z."""
     points = as_points(points)
+    no_depth = np.isnan(points[:, :, 2]).any(axis=1)
+    if no_depth.any():
+        points = points.copy()
+        points[no_depth, :, 2] = 0.0
     n = len(points)
     wrist = points[:, :1]
     turn = rotation_matrices(*(rng.uniform(-limit, limit, n) for limit in (yaw, pitch, roll)))
     out = np.einsum("nij,nkj->nki", turn, points - wrist)
     out[:, :, :2] *= rng.uniform(1.0 - scale, 1.0 + scale, (n, 1, 2))
     height = np.ptp(points[:, :, 1], axis=1)[:, None, None]
-    return out + rng.normal(0.0, jitter, out.shape) * height + wrist
+    out = out + rng.normal(0.0, jitter, out.shape) * height + wrist
+    out[no_depth, :, 2] = np.nan
+    return out

@@ -11,6 +11,7 @@ import cv2
 import numpy as np
 
 from asl.landmarks.image import as_rgb
+from asl.landmarks.result import HandResult
 
 HAND_FILL = 0.8
 
@@ -57,3 +58,11 @@ def hand_crop(image: np.ndarray, landmarks: np.ndarray | None, size: int | None 
     else:
         box = hand_box(landmarks, fill)
     return grey(cut_box(rgb, box, size))
+
+
+def pixel_input(image: np.ndarray, hand: HandResult, size: int | None = 28) -> np.ndarray:
+    """What a network on the pixels reads of an image (``hand_crop``): the square box of a hand
+    found in a photo; the whole image when crop mode found the hand in the whole image (it is a
+    hand crop already, as Sign Language MNIST's are) or when no hand was found."""
+    photo_hand = hand.found and hand.mode != "crop" and hand.landmarks is not None
+    return hand_crop(image, hand.landmarks if photo_hand else None, size)

@@ -22,14 +22,13 @@ from dataclasses import replace
 import cv2
 import numpy as np
 
-from asl.landmarks.crop import CropLandmarker
+from asl.landmarks.crop import CROP_SIDE, CropLandmarker
 from asl.landmarks.handcrop import HAND_FILL, cut_box, hand_box
 from asl.landmarks.image import as_rgb
 from asl.landmarks.result import HandResult
 
 LOCATE_PATHS = ("detect", "crop", "detect-low", "detect-padded", "crop-small")
 CROP_SPAN = 0.6
-CROP_SIDE = 64  # an image with no side longer than this is a hand crop
 LOW_DETECTION = 0.1
 BORDER = 0.5  # detect-padded: a replicated border of half the image's longer side on each edge
 

@@ -14,9 +14,11 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "data"
 MNIST_DIR = SHARED / "sign-language-mnist"
 PHOTOS_DIR = SHARED / "asl-photos-dev"
+ASL_HG = SHARED / "asl-hg"
 
 needs_mnist = pytest.mark.skipif(not (MNIST_DIR / "sign_mnist_test.csv").is_file(), reason="../shared data absent")
 needs_photos = pytest.mark.skipif(not PHOTOS_DIR.is_dir(), reason="../shared photos absent")
+needs_asl_hg = pytest.mark.skipif(not ASL_HG.is_dir(), reason="../shared/data/asl-hg absent")
 
 
 def invoke(*args: str):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -376,9 +377,24 @@ def test_predict_human_readable(trained, image_folder, tmp_path, monkeypatch):
 def test_predict_missing_model(grey_image, tmp_path, monkeypatch):
     one_image = grey_image
     monkeypatch.chdir(tmp_path)
-    result = invoke("predict", one_image, "--json")  # default models/rf.joblib does not exist here
-    assert_one_line_error(result, "models/rf.joblib", "asl train-rf", exit_code=1)
+    result = invoke("predict", one_image, "--json")  # no models/ here
+    assert_one_line_error(result, "models/rf-photos.joblib", "models/rf.joblib", "make run", exit_code=1)
     assert result.stdout.strip() == ""
+
+
+def test_predict_reads_with_the_photo_model_by_default(trained, one_image, tmp_path, monkeypatch):
+    """models/rf-photos.joblib when it exists; else models/rf.joblib, with a line saying so."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "models").mkdir()
+    shutil.copy(trained["model"], tmp_path / "models" / "rf.joblib")
+    result = invoke("predict", one_image, "--mode", "crop", "--json")
+    assert result.exit_code in (0, 3), result.output
+    assert "models/rf-photos.joblib is missing; reading with models/rf.joblib" in result.stderr
+    assert json.loads(result.stdout)["path"] == str(one_image)
+    (tmp_path / "models" / "rf.joblib").rename(tmp_path / "models" / "rf-photos.joblib")
+    result = invoke("predict", one_image, "--mode", "crop", "--json")
+    assert result.exit_code in (0, 3) and result.stderr == "", result.output
+    assert json.loads(result.stdout)["path"] == str(one_image)
 
 
 def test_predict_corrupt_model(grey_image, tmp_path, monkeypatch):
@@ -562,7 +578,7 @@ def test_train_rf_extra_adds_photos_and_says_so(trained, tmp_path, monkeypatch):
     other = make_extra(tmp_path / "asl-hg", {"V": sorted((PHOTOS_DIR / "V").glob("*.jpg"))[:2]})
     model = tmp_path / "rf.joblib"
     result = invoke("train-rf", "--landmarks", trained["landmarks"], "--model", model, "--n-estimators", 10,
-                    "--extra", extra, "--extra", other, "--extra-weight", 3, "--workers", 1)
+                    "--extra", extra, "--extra", other, "--extra-share", 0.5, "--workers", 1)
     assert_clean(result)
     assert result.exit_code == 0, result.output
     assert re.search(rf"--extra {extra}: hand found in [34] of 5 photos \(1 could not be read\)", result.stdout), result.stdout
@@ -575,7 +591,10 @@ def test_train_rf_extra_adds_photos_and_says_so(trained, tmp_path, monkeypatch):
     assert mine["credit"] is None and "CC BY 4.0" in hg["credit"] and metrics["credits"] == [hg["credit"]]
     base = json.loads(trained["model"].with_suffix(".json").read_text())
     assert base["trained_on"] == "Sign Language MNIST alone" and "extra" not in base
-    assert mine["weight"] == 3 and hg["weight"] == 3
+    for source in (mine, hg):  # each folder together weighs half the Sign Language MNIST rows
+        assert source["share"] == 0.5
+        assert source["weight"] == pytest.approx(0.5 * base["n_train"] / source["hands"], rel=1e-4)
+    assert metrics["params"]["share"] == 0.5 and metrics["params"]["use_z"] is True
     assert metrics["n_train"] == base["n_train"] + mine["hands"] + hg["hands"]  # one row per photo, weighted
 
 

@@ -8,7 +8,7 @@ import shutil
 
 import numpy as np
 import pytest
-from conftest import PHOTOS_DIR, assert_clean, assert_one_line_error, invoke, needs_mnist, needs_photos
+from conftest import ASL_HG, PHOTOS_DIR, assert_clean, assert_one_line_error, invoke, needs_asl_hg, needs_mnist, needs_photos
 
 from asl.evaluation import MODELS
 from asl.photos import labelled_photos
@@ -117,3 +117,45 @@ def test_compare_on_a_small_subset_writes_every_file(small_mnist_dir, tmp_path, 
         assert f"({figure})" in markdown
     for model in MODELS:
         assert re.search(rf"{model}\s+accuracy \d+\.\d\d%", result.stdout), result.stdout
+
+
+@needs_mnist
+@needs_asl_hg
+def test_compare_photo_models_on_signers_they_never_saw(small_mnist_dir, tmp_path, monkeypatch):
+    """`compare --extra HG --signers HG`: the missing Random Forest is trained with the photos, and
+    a third section reads each signer's photos with models trained without that signer (the
+    ResNet50's folds trained as the given one was: one epoch)."""
+    monkeypatch.chdir(tmp_path)
+    hg = tmp_path / "asl-hg"
+    for letter in ("A", "B"):
+        (hg / letter).mkdir(parents=True)
+        for signer in ("P1", "P2", "P3"):
+            shutil.copy(sorted((ASL_HG / letter).glob(f"{signer}_{letter}_*.jpg"))[0], hg / letter)
+    cnn = tmp_path / "models" / "resnet50-photos.pt"
+    trained = invoke("train-cnn", "--data-dir", small_mnist_dir, "--model", cnn, "--epochs", 1, "--batch-size", 32,
+                     "--device", "cpu", "--extra", hg, "--workers", 1)
+    assert trained.exit_code == 0, trained.output
+    rf = tmp_path / "models" / "rf-photos.joblib"
+    result = invoke("compare", "--data-dir", small_mnist_dir, "--rf-model", rf, "--cnn-model", cnn, "--extra", hg,
+                    "--signers", hg, "--timing-images", 5)
+    assert_clean(result)
+    assert result.exit_code == 0, result.output
+    assert json.loads(rf.with_suffix(".json").read_text())["trained_on"] == "Sign Language MNIST and photos"
+    report = json.loads((tmp_path / "reports" / "compare.json").read_text())
+    signers = report["evaluations"]["signers"]
+    assert signers["n_images"] == 6 and set(signers["rows"]) == set(MODELS)
+    assert any("3 folds (P1; P2; P3)" in note for note in signers["notes"])  # the forest: one signer per fold
+    assert all(0.0 <= signers["rows"][m]["accuracy"] <= 1.0 for m in MODELS)
+    assert "confusion-hybrid-signers.png" in report["figures"]
+    for kind in ("random_forest", "resnet50"):  # each model's accuracy per signer beside the report
+        per_signer = json.loads((tmp_path / "reports" / f"signers-{kind}.json").read_text())
+        assert per_signer["model"] == kind and sorted(per_signer["per_signer"]) == ["P1", "P2", "P3"]
+    assert f"--extra {hg}" in report["command"] and f"--signers {hg}" in report["command"]
+    cached = {kind: tmp_path / "data" / "processed" / f"grouped-{kind}-asl-hg.parquet" for kind in ("random_forest", "resnet50")}
+    made = {kind: path.stat().st_mtime_ns for kind, path in cached.items()}
+    again = invoke("compare", "--data-dir", small_mnist_dir, "--rf-model", rf, "--cnn-model", cnn, "--signers", hg,
+                   "--timing-images", 5)
+    assert again.exit_code == 0, again.output
+    assert {kind: path.stat().st_mtime_ns for kind, path in cached.items()} == made  # reused, not trained again
+    reread = json.loads((tmp_path / "reports" / "compare.json").read_text())["evaluations"]["signers"]
+    assert {m: reread["rows"][m]["accuracy"] for m in MODELS} == {m: signers["rows"][m]["accuracy"] for m in MODELS}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from sklearn.base import clone
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.pipeline import Pipeline
 
 from asl.classifiers.metrics import NO_HAND, score_predictions
@@ -44,11 +44,32 @@ def test_layout_wrist_at_origin_unit_scale():
     out = LandmarkFeatures().fit_transform(random_hands(4))
     coords = out[:, :63].reshape(4, 21, 3)
     np.testing.assert_allclose(coords[:, 0], 0.0, atol=1e-12)
-    np.testing.assert_allclose(np.linalg.norm(coords[:, 9], axis=1), 1.0)
-    # the distance column d0_9 (wrist to middle knuckle) is then 1 as well
+    np.testing.assert_allclose(np.linalg.norm(coords[:, 9, :2], axis=1), 1.0)
+    # the distance column d0_9 (wrist to middle knuckle, in the image plane) is then 1 as well
     names = list(LandmarkFeatures().get_feature_names_out())
     np.testing.assert_allclose(out[:, names.index("d0_9")], 1.0)
-    np.testing.assert_allclose(out[:, names.index("d3_17")], np.linalg.norm(coords[:, 3] - coords[:, 17], axis=1))
+    np.testing.assert_allclose(out[:, names.index("d3_17")], np.linalg.norm(coords[:, 3, :2] - coords[:, 17, :2], axis=1))
+
+
+def test_a_hand_without_depth_keeps_nan_z_and_the_same_plane_features():
+    hands = random_hands(3, seed=4)
+    flat = hands.copy()
+    flat[1, :, 2] = np.nan  # crop mode on a tiny image: no depth
+    f = LandmarkFeatures(use_z=True).fit(hands)
+    out, ref = f.transform(flat), f.transform(hands)
+    z_columns = np.arange(2, 63, 3)
+    assert np.isnan(out[1, z_columns]).all() and np.isfinite(np.delete(out[1], z_columns)).all()
+    np.testing.assert_allclose(np.delete(out, z_columns, axis=1), np.delete(ref, z_columns, axis=1))
+    np.testing.assert_array_equal(out[[0, 2]], ref[[0, 2]])
+    np.testing.assert_array_equal(LandmarkFeatures(use_z=False).fit_transform(flat)[:, z_columns], 0.0)
+
+
+@pytest.mark.parametrize("where", [(1, 7, 0), (1, 7, 1), (1, 7, 2)])
+def test_nan_in_x_y_or_in_part_of_z_is_a_value_error(where):
+    hands = random_hands(3)
+    hands[where] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        LandmarkFeatures().fit_transform(hands)
 
 
 @pytest.mark.parametrize("use_z", [True, False])
@@ -186,8 +207,9 @@ def test_random_forest_is_a_features_then_forest_pipeline():
     assert isinstance(augmented, ViewAugmentedClassifier) and augmented.random_state == 3
     assert isinstance(augmented.estimator, Pipeline)
     assert augmented.estimator.named_steps["forest"].max_samples == 0.5
-    model = make_random_forest(n_estimators=7, seed=3, n_jobs=1, use_z=False, augment=False)
-    assert isinstance(model, Pipeline)
+    plain = make_random_forest(n_estimators=7, seed=3, n_jobs=1, use_z=False, augment=False, max_samples=None)
+    assert isinstance(plain, ViewAugmentedClassifier) and plain.mirror is False and plain.copies == 0
+    model = plain.estimator
     assert [name for name, _ in model.steps] == ["features", "forest"]
     assert isinstance(model.named_steps["features"], LandmarkFeatures)
     assert model.named_steps["features"].use_z is False
@@ -285,8 +307,10 @@ def test_random_views_turn_the_hand_rigidly_about_the_wrist():
     rng = np.random.default_rng(0)
     turned = random_views(hands, rng, yaw=40, pitch=30, roll=20, scale=0.0, jitter=0.0)
     np.testing.assert_allclose(turned[:, 0], hands[:, 0])  # the wrist stays put
-    f = LandmarkFeatures(use_z=True).fit(hands.reshape(len(hands), -1))
-    np.testing.assert_allclose(f.transform(turned)[:, 63:], f.transform(hands)[:, 63:], atol=1e-9)
+    def distances(points):
+        return np.linalg.norm(points[:, :, None] - points[:, None], axis=3)
+
+    np.testing.assert_allclose(distances(turned), distances(hands), atol=1e-9)
     assert not np.allclose(turned, hands)
     still = random_views(hands, rng, yaw=0, pitch=0, roll=0, scale=0.0, jitter=0.0)
     np.testing.assert_allclose(still, hands)
@@ -336,27 +360,60 @@ def test_view_augmented_classifier_passes_sample_weight_to_every_copy():
         ViewAugmentedClassifier(pipeline).fit(X, letters, sample_weight=np.ones(5))
 
 
-def test_leave_one_group_out_never_trains_on_the_signer_it_reads():
-    from sklearn.ensemble import RandomForestClassifier
-    from sklearn.pipeline import Pipeline
+def test_group_folds_one_signer_each_or_signers_dealt_in_turn():
+    from asl.classifiers.grouped import group_folds
 
-    from asl.classifiers.augmented import ViewAugmentedClassifier
-    from asl.classifiers.grouped import leave_one_group_out
-
-    hands = _hands(1) + np.random.default_rng(2).normal(0.0, 2.0, (48, 21, 3))  # one hand, a little noise
-    letters = np.array(["A", "B"] * 24)
-    hands[letters == "B", 8, 1] += 80.0
-    groups = np.array(["P1", "P2", "P3", None] * 12, dtype=object)
-    base_X, base_y = hands[:16].reshape(16, -1), letters[:16]
-    X, y, g = hands[16:].reshape(32, -1), letters[16:], groups[16:]
-    folds = []
-    model = ViewAugmentedClassifier(Pipeline([("features", LandmarkFeatures(use_z=False)),
-                                              ("forest", RandomForestClassifier(10, random_state=0))]))
-    out = leave_one_group_out(model, base_X, base_y, X, y, g, weight=2.0,
-                              on_fold=lambda held, trained: folds.append((held, list(trained))))
-    assert folds == [("P1", ["P2", "P3"]), ("P2", ["P1", "P3"]), ("P3", ["P1", "P2"])]
-    assert all(out[g == None] == None)  # noqa: E711 (element-wise)
-    read = out[g != None]  # noqa: E711
-    assert set(read) <= {"A", "B"} and (read == y[g != None]).mean() > 0.8  # noqa: E711
+    groups = ["P10", "P2", None, "P1", "P3", "P2", "P4"]
+    assert group_folds(groups) == [("P1",), ("P2",), ("P3",), ("P4",), ("P10",)]
+    assert group_folds(groups, 2) == [("P1", "P3", "P10"), ("P2", "P4")]
+    assert group_folds(groups, 9) == group_folds(groups)
     with pytest.raises(ValueError, match="two groups"):
-        leave_one_group_out(model, base_X, base_y, X, y, np.array(["P1"] * 32, dtype=object))
+        group_folds(["P1", None, "P1"])
+    with pytest.raises(ValueError, match="two folds"):
+        group_folds(groups, 1)
+
+
+class _Recorder(ClassifierMixin, BaseEstimator):
+    """Records what it is fitted on (to see the rows a wrapper passes)."""
+
+    def fit(self, X, y, sample_weight=None):
+        self.X_, self.y_, self.sample_weight_ = np.asarray(X), np.asarray(y), sample_weight
+        self.classes_ = np.unique(y)
+        return self
+
+
+def test_view_augmented_classifier_adds_views_of_the_chosen_rows_only():
+    from asl.classifiers.augmented import ViewAugmentedClassifier
+
+    hands = _hands(10)
+    hands[6:, :, 2] = np.nan  # hands without depth: turned as flat, still without depth
+    letters = np.array(list("ABCDEFGHIJ"), dtype=object)
+    chosen = np.arange(10) >= 6
+    weights = np.arange(1.0, 11.0)
+    fitted = ViewAugmentedClassifier(_Recorder(), copies=2).fit(hands.reshape(10, -1), letters, sample_weight=weights,
+                                                              augment_rows=chosen).estimator_
+    # the 10 hands, the 4 chosen ones mirrored, then two turned views of those 8
+    assert len(fitted.X_) == 10 + 4 + 2 * 8
+    np.testing.assert_array_equal(fitted.X_[:10], hands.reshape(10, -1))
+    assert fitted.y_[10:].tolist() == list("GHIJ") + list("GHIJ" * 4)
+    np.testing.assert_array_equal(fitted.sample_weight_[10:], np.tile(weights[6:], 5))
+    added = fitted.X_[10:].reshape(-1, 21, 3)
+    assert np.isnan(added[:, :, 2]).all() and np.isfinite(added[:, :, :2]).all()
+    with pytest.raises(ValueError, match="augment_rows"):
+        ViewAugmentedClassifier(_Recorder()).fit(hands.reshape(10, -1), letters, augment_rows=chosen[:3])
+
+
+def test_training_rows_weigh_each_photo_source_as_a_share_of_the_base_rows():
+    from asl.classifiers.sources import training_rows
+
+    base, letters = _hands(30).reshape(30, -1), np.array(["A", "B", "C"] * 10, dtype=object)
+    photos = [(_hands(6).reshape(6, -1), np.array(["A"] * 6)), (_hands(3).reshape(3, -1), np.array(["B"] * 3))]
+    rows = training_rows(base, letters, photos, share=0.5)
+    assert len(rows.X) == len(rows.y) == 39
+    np.testing.assert_array_equal(rows.sample_weight[:30], 1.0)
+    assert rows.sample_weight[30:36].sum() == pytest.approx(15.0) and rows.sample_weight[36:].sum() == pytest.approx(15.0)
+    assert rows.photo_weights == (2.5, 5.0)
+    assert not rows.augment_rows[:30].any() and rows.augment_rows[30:].all()
+    assert training_rows(base, letters, photos, augment_base=True).augment_rows.all()
+    with pytest.raises(ValueError, match="share"):
+        training_rows(base, letters, photos, share=-1.0)

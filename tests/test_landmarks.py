@@ -66,6 +66,14 @@ def test_crop_mode_accepts_any_size_and_channels(crop, mnist_test_rows):
     big = crop(cv2.resize(image, (112, 112), interpolation=cv2.INTER_CUBIC))  # the same picture, 4x
     assert big.found
     np.testing.assert_allclose(big.landmarks[:, :2] / 4, grey.landmarks[:, :2], atol=1.0)
+    # an image of at most CROP_SIDE px a side has no depth; a larger one has
+    from asl.landmarks.crop import CROP_SIDE
+
+    assert np.isnan(grey.landmarks[:, 2]).all() and np.isfinite(grey.landmarks[:, :2]).all()
+    assert np.isfinite(big.landmarks).all()
+    at_limit = crop(cv2.resize(image, (CROP_SIDE, CROP_SIDE), interpolation=cv2.INTER_CUBIC))
+    above = crop(cv2.resize(image, (CROP_SIDE + 1, CROP_SIDE + 1), interpolation=cv2.INTER_CUBIC))
+    assert np.isnan(at_limit.landmarks[:, 2]).all() and np.isfinite(above.landmarks).all()
 
 
 def _turn(image: np.ndarray, view: View) -> np.ndarray:
@@ -134,8 +142,9 @@ def test_detect_mode_finds_hands_inside_their_labelled_box(detect, photos):
 @needs_photos
 def test_auto_mode_finds_hands_in_photos_and_in_crops(photos, mnist_test_rows):
     auto = make_landmarker("auto")
-    modes = {auto(image).mode for _, image, _ in photos[:8]}
-    assert "detect+box" in modes
+    read = [auto(image) for _, image, _ in photos[:8]]
+    assert "detect+box" in {r.mode for r in read}
+    assert all(np.isfinite(r.landmarks).all() for r in read if r.found)  # a photo's hand has depth
     crops = [auto(image) for image in mnist_test_rows[0][:20]]
     assert sum(r.found and r.mode == "crop" for r in crops) >= 17
 

@@ -6,13 +6,12 @@ from __future__ import annotations
 import shutil
 import zipfile
 
+import numpy as np
 import pytest
-from conftest import SHARED, assert_clean, assert_one_line_error, invoke
+from conftest import ASL_HG, assert_clean, assert_one_line_error, invoke, needs_asl_hg
 
 from asl.errors import AslError, Interrupted
 
-ASL_HG = SHARED / "asl-hg"
-needs_asl_hg = pytest.mark.skipif(not ASL_HG.is_dir(), reason="../shared/data/asl-hg absent")
 
 
 def small_asl_hg(root, letters=("A", "L", "V"), signers=("P1", "P2"), per=1, nested=""):
@@ -178,27 +177,40 @@ def test_photo_table_in_worker_processes_equals_one_process(tmp_path, monkeypatc
 def test_evaluate_signers_reads_each_signer_with_a_model_that_never_saw_them(trained, tmp_path, monkeypatch):
     import json
 
+    import asl.classifiers.sources as sources
+    from asl.landmarks import COORDINATES
+    from asl.tables import read_table
+
     monkeypatch.chdir(tmp_path)
     photos = small_asl_hg(tmp_path / "asl-hg", letters=("A", "B", "L"), signers=("P1", "P2", "P3"))
-    folds = []
-    import asl.classifiers.grouped as grouped
+    trained_on = []  # per fold: the photo rows each forest was fitted on
+    real = sources.training_rows
 
-    real = grouped.leave_one_group_out
+    def spy(X_base, y_base, photo_sources, **kwargs):
+        trained_on.append({tuple(np.round(row, 3)) for row in np.asarray(photo_sources[0][0], np.float64)})
+        return real(X_base, y_base, photo_sources, **kwargs)
 
-    def spy(*args, on_fold=None, **kwargs):
-        return real(*args, on_fold=lambda held, trained_on: (folds.append((held, list(trained_on))), on_fold(held, trained_on)),
-                    **kwargs)
-
-    monkeypatch.setattr(grouped, "leave_one_group_out", spy)
+    monkeypatch.setattr(sources, "training_rows", spy)
     result = invoke("evaluate-signers", photos, "--landmarks", trained["landmarks"], "--n-estimators", 5,
                     "--workers", 1, "--out", tmp_path / "signers.json")
     assert_clean(result)
     assert result.exit_code == 0, result.output
-    assert folds == [("P1", ["P2", "P3"]), ("P2", ["P1", "P3"]), ("P3", ["P1", "P2"])]
+    table, _ = read_table(tmp_path / "data" / "processed" / "photos-asl-hg.parquet")
+    hands = table[table["hand"]]
+    rows = {g: {tuple(np.round(r, 3)) for r in part[list(COORDINATES)].to_numpy(np.float64)} for g, part in hands.groupby("group")}
+    assert len(trained_on) == 3
+    for held, seen in zip(("P1", "P2", "P3"), trained_on):  # every other signer's hands, none of the held one's
+        assert seen == set().union(*(rows[g] for g in rows if g != held)) and not seen & rows[held]
     report = json.loads((tmp_path / "signers.json").read_text())
+    assert report["model"] == "random_forest" and report["folds"] == [["P1"], ["P2"], ["P3"]]
     assert sorted(report["per_signer"]) == ["P1", "P2", "P3"] and report["photos_per_signer"] == {"P1": 3, "P2": 3, "P3": 3}
     assert report["mean"] == pytest.approx(sum(report["per_signer"].values()) / 3)
-    assert "CC BY 4.0" in report["credit"] and "leave-one-signer-out: mean" in result.stdout
+    assert "CC BY 4.0" in report["credit"] and "3 folds of signers: mean" in result.stdout
+    assert (tmp_path / "data" / "processed" / "grouped-random_forest-asl-hg.parquet").is_file()
+    again = invoke("evaluate-signers", photos, "--landmarks", trained["landmarks"], "--n-estimators", 5,
+                   "--workers", 1, "--folds", 2, "--out", tmp_path / "two.json")
+    assert again.exit_code == 0, again.output
+    assert json.loads((tmp_path / "two.json").read_text())["folds"] == [["P1", "P3"], ["P2"]]
 
 
 def test_evaluate_signers_needs_two_signers(trained, tmp_path, monkeypatch):
@@ -208,3 +220,70 @@ def test_evaluate_signers_needs_two_signers(trained, tmp_path, monkeypatch):
     Image.new("RGB", (40, 40)).save(tmp_path / "p" / "A" / "P1_A_1.png")
     result = invoke("evaluate-signers", tmp_path / "p", "--landmarks", trained["landmarks"], "--workers", 1)
     assert_one_line_error(result, "at least two signers", exit_code=1)
+
+
+@needs_asl_hg
+def test_an_interrupted_grouped_evaluation_resumes_from_its_finished_folds(trained, tmp_path, monkeypatch):
+    import asl.classifiers.sources as sources
+    from asl.classifiers import ForestSettings
+    from asl.signers import grouped_forest
+
+    monkeypatch.chdir(tmp_path)
+    photos = small_asl_hg(tmp_path / "asl-hg", letters=("A", "B"), signers=("P1", "P2", "P3"))
+    settings = ForestSettings(n_estimators=5)
+    whole = grouped_forest(trained["landmarks"], photos, settings, workers=1, log=lambda _: None)
+    (tmp_path / "data" / "processed" / "grouped-random_forest-asl-hg.parquet").unlink()
+    real, calls = sources.training_rows, []
+
+    def stop_in_fold_two(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(sources, "training_rows", stop_in_fold_two)
+    with pytest.raises(KeyboardInterrupt):
+        grouped_forest(trained["landmarks"], photos, settings, workers=1, log=lambda _: None)
+    monkeypatch.setattr(sources, "training_rows", real)
+    said = []
+    resumed = grouped_forest(trained["landmarks"], photos, settings, workers=1, log=said.append)
+    assert [line for line in said if "kept from an earlier run" in line] == ["fold 1 of 3 (P1): kept from an earlier run"]
+    assert sum("reading" in line for line in said) == 2  # folds 2 and 3 only
+    np.testing.assert_array_equal(resumed.letters, whole.letters)
+    np.testing.assert_allclose(resumed.probability, whole.probability)
+    assert not (tmp_path / "data" / "processed" / "grouped-random_forest-asl-hg.partial").exists()
+    other = grouped_forest(trained["landmarks"], photos, ForestSettings(n_estimators=6), workers=1, log=said.append)
+    assert other.params["n_estimators"] == 6  # other settings: computed afresh, not the kept folds
+
+
+@needs_asl_hg
+def test_resnet_grouped_evaluation_holds_each_fold_of_signers_out(small_mnist_dir, tmp_path, monkeypatch):
+    """`evaluate-signers --model resnet50.pt`: folds of signers, each read by a ResNet50 trained as
+    that model was (its metrics JSON), on the photos of the other folds only."""
+    import json
+
+    import asl.cnn_baseline as cnn_baseline
+
+    monkeypatch.chdir(tmp_path)
+    photos = small_asl_hg(tmp_path / "asl-hg", letters=("A", "B"), signers=("P1", "P2", "P3"))
+    model = tmp_path / "cnn.pt"
+    result = invoke("train-cnn", "--data-dir", small_mnist_dir, "--model", model, "--epochs", 1, "--batch-size", 32,
+                    "--device", "cpu", "--extra", photos, "--extra-share", 0.5, "--workers", 1)
+    assert result.exit_code == 0, result.output
+    fitted = []
+    real = cnn_baseline.ResNetClassifier.fit
+
+    def spy(self, images, letters, sample_weight=None, **kwargs):
+        fitted.append((len(images), sample_weight[-1], self.settings.epochs))
+        return real(self, images, letters, sample_weight=sample_weight, **kwargs)
+
+    monkeypatch.setattr(cnn_baseline.ResNetClassifier, "fit", spy)
+    result = invoke("evaluate-signers", photos, "--model", model, "--folds", 2, "--data-dir", small_mnist_dir,
+                    "--device", "cpu", "--workers", 1)
+    assert_clean(result)
+    assert result.exit_code == 0, result.output
+    report = json.loads((tmp_path / "reports" / "signers-resnet50.json").read_text())
+    assert report["model"] == "resnet50" and report["folds"] == [["P1", "P3"], ["P2"]]
+    assert report["photos_per_signer"] == {"P1": 2, "P2": 2, "P3": 2}
+    # fold 1 trains on P2's 2 photos, fold 2 on P1's and P3's 4, each weighted to half the 400 crops
+    assert fitted == [(402, pytest.approx(0.5 * 400 / 2), 1), (404, pytest.approx(0.5 * 400 / 4), 1)]

@@ -17,8 +17,8 @@ from asl.predictors.resnet import CnnPredictor
 
 
 class HybridPredictor(Predictor):
-    """Both models on every image. With a ``HandLocator`` (auto mode) the hand is found once and
-    both models read it: the landmark model from the hand's box, the ResNet50 from its pixels."""
+    """Both models on every image. In auto mode the hand is found once and both models read it:
+    the landmark model its landmarks, the ResNet50 the pixels of its box."""
 
     kind = "hybrid"
 
@@ -41,14 +41,9 @@ class HybridPredictor(Predictor):
         return cls(landmarks, cnn)
 
     def read(self, images: list[np.ndarray]) -> list[Reading]:
-        locator = self.landmarks.landmarker
-        located = None
-        if isinstance(locator, HandLocator):
-            located = [locator.locate(image) for image in images]
-            rf = self.landmarks.read_hands([locator.read_box(image, hand) for image, hand in zip(images, located)])
-        else:
-            rf = self.landmarks.read(images)
-        cnn = self.cnn.read(images, located)
+        rf = self.landmarks.read(images)
+        shared = self.cnn.locator is self.landmarks.landmarker
+        cnn = self.cnn.read(images, [r.hand for r in rf] if shared else None)
         _, use = hybrid_letters([r.letter or NO_HAND for r in rf], [r.probability or 0.0 for r in rf],
                                 [c.letter or NO_HAND for c in cnn], [c.probability or 0.0 for c in cnn])
         return [r if keep else Reading(r.hand, c.top) for r, c, keep in zip(rf, cnn, use)]

@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 
 from asl.dataset import SIDE
-from asl.landmarks import HandLocator, HandResult, make_landmarker
-from asl.landmarks.handcrop import hand_crop
+from asl.landmarks import HandResult, make_landmarker
+from asl.landmarks.handcrop import pixel_input
 from asl.predictors.base import Predictor, Reading, top_letters
 
 
@@ -28,9 +28,8 @@ class CnnPredictor(Predictor):
         if mode != "crop" and locator is None:
             locator = make_landmarker(mode)
         self.locator = locator
-        self.find_hand: Callable[[np.ndarray], HandResult] | None = None
-        if mode != "crop":
-            self.find_hand = locator.locate if isinstance(locator, HandLocator) else locator
+        # the hand and its landmarks, as the photo tables the network trains on hold them
+        self.find_hand: Callable[[np.ndarray], HandResult] | None = None if mode == "crop" else locator
 
     @classmethod
     def accepts(cls, paths: Sequence[Path]) -> bool:
@@ -46,19 +45,12 @@ class CnnPredictor(Predictor):
     def network_inputs(self, images: list[np.ndarray], located: list[HandResult] | None = None
                        ) -> tuple[list[HandResult], list[np.ndarray | None]]:
         """Per image: the hand found (none in crop mode), or the one given in ``located``, and the
-        28x28 network input: the hand's square box as ``hand_crop`` makes it, or the whole image
-        where the image is a hand crop already (found by the ``crop`` path) or no hand was found
-        (None in detect mode)."""
+        28x28 network input (``landmarks.handcrop.pixel_input``: the hand's square box in a photo,
+        else the whole image; None in detect mode without a hand)."""
         if located is None:
             located = [self.find_hand(image) if self.find_hand else HandResult.none("crop") for image in images]
-        inputs = []
-        for image, hand in zip(images, located):
-            if hand.found and hand.mode != "crop":  # a photo: the hand's box
-                inputs.append(hand_crop(image, hand.landmarks, SIDE))
-            elif hand.found:  # found by the crop path: the image is a hand crop already, read whole as in training
-                inputs.append(hand_crop(image, None, SIDE))
-            else:
-                inputs.append(None if self.mode == "detect" else hand_crop(image, None, SIDE))
+        inputs = [None if self.mode == "detect" and not hand.found else pixel_input(image, hand, SIDE)
+                  for image, hand in zip(images, located)]
         return list(located), inputs
 
     def read(self, images: list[np.ndarray], located: list[HandResult] | None = None) -> list[Reading]:

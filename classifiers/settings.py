@@ -1,0 +1,26 @@
+"""What decides a trained landmark Random Forest, in plain values (no scikit-learn import, so that
+the command line can show the defaults without loading it)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+
+@dataclass(frozen=True)
+class ForestSettings:
+    """The forest and how it is trained. ``share``: each photo source together weighs this many
+    times the Sign Language MNIST rows (``classifiers.sources``); ``augment``: mirrored and
+    turned views of the photos (and of the crops when they are trained on alone)."""
+
+    n_estimators: int = 300
+    seed: int = 0
+    use_z: bool = True
+    augment: bool = True
+    max_samples: float | None = 0.5
+    share: float = 1.0
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+DEFAULTS = ForestSettings()
