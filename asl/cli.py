@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import os
 import time
 from enum import Enum
@@ -18,6 +19,7 @@ from asl.cnn_baseline.settings import DEVICES, SIGNER_FOLDS, WEIGHTS
 from asl.dataset import SPLITS
 from asl.download import DATASETS
 from asl.errors import AslError
+from asl.images import LIMITS as IMAGE_LIMITS
 from asl.landmarks.modes import MODES
 from asl.locations import CNN_MODEL, LANDMARKS, PHOTO_MODEL, RF_MODEL
 from asl.landmarks.quiet import ENV as NATIVE_LOGS_ENV
@@ -39,10 +41,26 @@ Weights = Enum("Weights", {name: name for name in WEIGHTS}, type=str)
 Device = Enum("Device", {name: name for name in DEVICES}, type=str)
 Dataset = Enum("Dataset", {name: name for name in DATASETS}, type=str)
 
+def finite(value: float | None) -> float | None:
+    """Refuse NaN and infinities at parse time (typer's ranges let NaN through)."""
+    if value is not None and not math.isfinite(value):
+        raise typer.BadParameter(f"{value} is not a finite number")
+    return value
+
+
+def positive(value: float | None) -> float | None:
+    """A finite number above 0."""
+    if value is not None and not (math.isfinite(value) and value > 0):
+        raise typer.BadParameter(f"{value} is not a number above 0")
+    return value
+
+
+SEED_MAX = 2**32 - 1  # numpy's and scikit-learn's seeds are 32-bit
 ExtraShare = Annotated[
     float,
-    typer.Option("--extra-share", min=0.0, help="Each photo folder together weighs this many times the Sign Language MNIST rows (sample_weight)"),
+    typer.Option("--extra-share", min=0.0, callback=finite, help="Each photo folder together weighs this many times the Sign Language MNIST rows (sample_weight)"),
 ]
+Workers = Annotated[Optional[int], typer.Option(min=1, help="Processes, one model each [default: all cores]")]
 DataDir = Annotated[
     Optional[Path],
     typer.Option("--data-dir", help="Folder with the two CSVs [default: $ASL_DATA_DIR, else data/raw]"),
@@ -99,11 +117,11 @@ def extract_landmarks_command(
     mode: Annotated[Mode, typer.Option(help="crop: image is a hand crop; detect: MediaPipe Hands; auto: find the hand, then crop mode on its box")] = "crop",
     images: Annotated[Optional[Path], typer.Option(help="A folder of labelled photos (letter folders A-Y at any depth) instead of Sign Language MNIST; auto mode")] = None,
     group_by: Annotated[str, typer.Option(help="With --images: regular expression on the file name whose first group is the photo's group (signer); '' for none")] = DEFAULT_GROUP_BY,
-    workers: Annotated[Optional[int], typer.Option(help="Processes, one model each [default: all cores]")] = None,
+    workers: Workers = None,
     out: Annotated[Optional[Path], typer.Option(help="Parquet file [default: data/processed/landmarks-<mode>[-<split>].parquet; with --images: data/processed/photos-<folder>.parquet]")] = None,
     data_dir: DataDir = None,
-    limit: Annotated[Optional[int], typer.Option(help="Only the first N rows of each split")] = None,
-    min_presence: Annotated[Optional[float], typer.Option(help="Crop mode's hand-presence threshold")] = None,
+    limit: Annotated[Optional[int], typer.Option(min=1, help="Only the first N rows of each split")] = None,
+    min_presence: Annotated[Optional[float], typer.Option(min=0.0, max=1.0, callback=finite, help="Crop mode's hand-presence threshold")] = None,
     force: Annotated[bool, typer.Option(help="Recompute even if OUT is up to date")] = False,
 ) -> None:
     """Turn every image into 21 hand landmarks; one Parquet row per image.
@@ -158,14 +176,14 @@ def train_rf(
     landmarks: Annotated[Path, typer.Option(help="Landmark table (extracted first if missing)")] = LANDMARKS,
     model: Annotated[Path, typer.Option(help="Where to save the model; metrics go beside it as .json")] = RF_MODEL,
     n_estimators: Annotated[int, typer.Option(min=1, help="Trees in the forest")] = FOREST.n_estimators,
-    seed: Annotated[int, typer.Option(help="Random seed (same seed, same model)")] = FOREST.seed,
+    seed: Annotated[int, typer.Option(min=0, max=SEED_MAX, help="Random seed (same seed, same model)")] = FOREST.seed,
     data_dir: DataDir = None,
-    workers: Annotated[Optional[int], typer.Option(help="Extraction processes if the table is missing")] = None,
+    workers: Annotated[Optional[int], typer.Option(min=1, help="Extraction processes if the table is missing")] = None,
     extra: Annotated[Optional[list[Path]], typer.Option(help="Photos to train on too, DIR/<LETTER>/* (your own, or ASL-HG's); repeat for several folders")] = None,
     extra_share: ExtraShare = FOREST.share,
     augment: Annotated[bool, typer.Option(help="Also train on mirrored and randomly turned views (of the photos; of every hand without --extra)")] = FOREST.augment,
     use_z: Annotated[bool, typer.Option(help="Use landmark depth (z) as a feature where a hand has one (photos, not 28x28 crops)")] = FOREST.use_z,
-    max_samples: Annotated[float, typer.Option(min=0.01, max=1.0, help="Fraction of the rows each tree draws")] = FOREST.max_samples,
+    max_samples: Annotated[float, typer.Option(min=0.01, max=1.0, callback=finite, help="Fraction of the rows each tree draws")] = FOREST.max_samples,
 ) -> None:
     """Train the Random Forest on train landmarks, score it on the test split, save it."""
     from asl.dataset import resolve_data_dir
@@ -193,16 +211,16 @@ def train_cnn_command(
     weights: Annotated[Weights, typer.Option(help="imagenet: torchvision's ImageNet weights (cached or downloaded); none: from scratch")] = "none",
     epochs: Annotated[int, typer.Option(min=1, help="Passes over the train split")] = 10,
     batch_size: Annotated[int, typer.Option(min=2, help="Images per step")] = 128,
-    lr: Annotated[float, typer.Option(min=0.0, help="Peak learning rate (SGD, one-cycle schedule)")] = 0.1,
+    lr: Annotated[float, typer.Option(callback=positive, help="Peak learning rate (SGD, one-cycle schedule)")] = 0.1,
     img_size: Annotated[int, typer.Option(min=16, help="Side the 28x28 images are resized to (32 suits a CPU; 224 a GPU)")] = 32,
-    seed: Annotated[int, typer.Option(help="Random seed (same seed and device, same metrics)")] = 0,
+    seed: Annotated[int, typer.Option(min=0, max=SEED_MAX, help="Random seed (same seed and device, same metrics)")] = 0,
     device: Annotated[Device, typer.Option(help="auto: CUDA, else MPS, else CPU")] = "auto",
     amp: Annotated[bool, typer.Option(help="bfloat16 autocast where the device has it natively")] = True,
     data_dir: DataDir = None,
     limit: Annotated[Optional[int], typer.Option(min=1, help="Only the first N rows of each split")] = None,
     extra: Annotated[Optional[list[Path]], typer.Option(help="Photos to train on too, DIR/<LETTER>/*, each read as asl predict reads it (the hand's box); repeatable")] = None,
     extra_share: ExtraShare = FOREST.share,
-    workers: Annotated[Optional[int], typer.Option(help="Processes that find the hands in --extra photos (once; cached)")] = None,
+    workers: Annotated[Optional[int], typer.Option(min=1, help="Processes that find the hands in --extra photos (once; cached)")] = None,
 ) -> None:
     """Train ResNet50 on the pixels, score it on the test split, save it.
 
@@ -233,9 +251,11 @@ def predict(
     paths: Annotated[list[Path], typer.Argument(help="Image files or folders (PNG, JPEG, ...; any size)")],
     model: Annotated[Optional[list[Path]], typer.Option(help=f"A model from asl train-rf (.joblib) or asl train-cnn (.pt); give one of each to read with the hybrid [default: {PHOTO_MODEL}, else {RF_MODEL}]")] = None,
     mode: Annotated[Mode, typer.Option(help="auto: find the hand (photo or crop), then crop mode on its square box")] = "auto",
-    top_k: Annotated[int, typer.Option(help="How many letters to list per image")] = 3,
+    top_k: Annotated[int, typer.Option(min=1, max=24, help="How many letters to list per image")] = 3,
     json_lines: Annotated[bool, typer.Option("--json", help="One JSON object per line")] = False,
     overlay: Annotated[Optional[Path], typer.Option(help="Folder for each image as a PNG with its landmarks and letter drawn on it")] = None,
+    max_megapixels: Annotated[float, typer.Option(callback=positive, help="Refuse an image file larger than this (read from its header, before decoding)")] = IMAGE_LIMITS.megapixels,
+    max_aspect: Annotated[float, typer.Option(min=1.0, callback=finite, help="Refuse an image whose long side is more than this many times its short side")] = IMAGE_LIMITS.aspect,
 ) -> None:
     """Print the letter signed in each image.
 
@@ -255,7 +275,10 @@ def predict(
     predictor = load_predictor(model, mode=Mode(mode).value, top_k=top_k)
     overlays = OverlayWriter(overlay) if overlay is not None else None
     no_hand = unreadable = 0
-    for p in predict_files(predictor, paths, overlays):
+    from asl.images import ImageLimits
+
+    limits = ImageLimits(megapixels=max_megapixels, aspect=max_aspect)
+    for p in predict_files(predictor, paths, overlays, limits=limits):
         if p.error:
             unreadable += 1
             typer.echo(f"error: {p.error}", err=True)
@@ -283,11 +306,11 @@ def evaluate_signers(
     folds: Annotated[Optional[int], typer.Option(min=2, help=f"Folds of signers [default: one per signer for the Random Forest, {SIGNER_FOLDS} for the ResNet50]")] = None,
     landmarks: Annotated[Path, typer.Option(help="Crop-mode Sign Language MNIST landmark table (extracted first if missing)")] = LANDMARKS,
     n_estimators: Annotated[int, typer.Option(min=1, help="Trees in each fold's forest")] = FOREST.n_estimators,
-    seed: Annotated[int, typer.Option(help="Random seed")] = FOREST.seed,
+    seed: Annotated[int, typer.Option(min=0, max=SEED_MAX, help="Random seed")] = FOREST.seed,
     extra_share: ExtraShare = FOREST.share,
-    max_samples: Annotated[float, typer.Option(min=0.01, max=1.0, help="Fraction of the rows each tree draws")] = FOREST.max_samples,
+    max_samples: Annotated[float, typer.Option(min=0.01, max=1.0, callback=finite, help="Fraction of the rows each tree draws")] = FOREST.max_samples,
     device: Annotated[Device, typer.Option(help="The ResNet50's device (auto: CUDA, else MPS, else CPU)")] = "auto",
-    workers: Annotated[Optional[int], typer.Option(help="Extraction processes")] = None,
+    workers: Annotated[Optional[int], typer.Option(min=1, help="Extraction processes")] = None,
     out: Annotated[Optional[Path], typer.Option(help="Where to write the per-signer JSON [default: reports/signers-<model kind>.json]")] = None,
     data_dir: DataDir = None,
 ) -> None:

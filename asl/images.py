@@ -1,13 +1,33 @@
-"""Reading image files for prediction: any size or format PIL reads, EXIF rotation applied."""
+"""Reading image files for prediction: any format PIL reads, EXIF rotation applied, within limits
+checked from the header before any pixel is decoded, and large images read at a bounded size."""
 
 from __future__ import annotations
 
+import math
+import os
+import stat
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff"}
+
+
+@dataclass(frozen=True)
+class ImageLimits:
+    """What an image file may be: at most ``megapixels`` and sides at most ``aspect`` to 1 (both
+    read from the header, before decoding); one larger than ``side`` pixels on its long side is
+    read at that size (JPEGs decoded at a reduced scale), so that memory is bounded by the limits,
+    not by the file. The landmark models work at 192-224 pixels."""
+
+    megapixels: float = 50.0
+    aspect: float = 20.0
+    side: int = 2048
+
+
+LIMITS = ImageLimits()
 
 
 class UnreadableImage(Exception):
@@ -27,12 +47,29 @@ def iter_image_paths(paths: Iterable[Path]) -> Iterator[Path]:
             yield path
 
 
-def read_image(path: Path) -> np.ndarray:
-    """An HxWx3 uint8 RGB array, upright per EXIF; transparency composited over white."""
+def read_image(path: Path, limits: ImageLimits = LIMITS) -> np.ndarray:
+    """An HxWx3 uint8 RGB array, upright per EXIF; transparency composited over white; at most
+    ``limits.side`` pixels on its long side. ``UnreadableImage`` for a file that is not a regular
+    file (a FIFO or device is never opened), not an image, or over the limits."""
     from PIL import Image, UnidentifiedImageError
 
     try:
+        mode = os.stat(path).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(path)
+        if not stat.S_ISREG(mode):
+            raise UnreadableImage(f"{path}: not a regular file (a FIFO, device or socket); not opened")
         with Image.open(path) as image:
+            width, height = image.size
+            if width * height > limits.megapixels * 1e6:
+                raise UnreadableImage(f"{path}: {width}x{height} is {width * height / 1e6:.0f} megapixels, over the "
+                                      f"limit of {limits.megapixels:g} (--max-megapixels)")
+            if max(width, height) > limits.aspect * max(1, min(width, height)):
+                raise UnreadableImage(f"{path}: {width}x{height} has sides in ratio {max(width, height) / max(1, min(width, height)):.0f}:1, "
+                                      f"over the limit of {limits.aspect:g}:1 (--max-aspect)")
+            scale = limits.side / max(width, height)
+            if scale < 1:
+                image.draft("RGB", (math.ceil(width * scale), math.ceil(height * scale)))  # JPEG: decode smaller
             image = _upright(image)
             if image.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
                 values = np.asarray(image, dtype=np.float64)
@@ -42,9 +79,14 @@ def read_image(path: Path) -> np.ndarray:
                 rgba = image.convert("RGBA")
                 white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
                 image = Image.alpha_composite(white, rgba)
-            return np.asarray(image.convert("RGB"), dtype=np.uint8)
+            image = image.convert("RGB")
+            if max(image.size) > limits.side:
+                image.thumbnail((limits.side, limits.side), Image.Resampling.BILINEAR)
+            return np.asarray(image, dtype=np.uint8)
     except FileNotFoundError:
         raise UnreadableImage(f"{path}: no such file") from None
+    except PermissionError:
+        raise UnreadableImage(f"{path}: permission denied") from None
     except IsADirectoryError:
         raise UnreadableImage(
             f"{path}: a folder with no image files ({', '.join(sorted(IMAGE_SUFFIXES))})"

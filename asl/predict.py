@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from asl.images import UnreadableImage, iter_image_paths, read_image
+from asl.images import LIMITS, ImageLimits, UnreadableImage, iter_image_paths, read_image
 from asl.overlay import OverlayWriter
 from asl.predictors import Predictor, Reading
 
@@ -45,14 +45,14 @@ class Prediction:
 
 
 def predict_files(predictor: Predictor, paths: Iterable[Path], overlays: OverlayWriter | None = None,
-                  batch: int = BATCH) -> Iterator[Prediction]:
+                  batch: int = BATCH, limits: ImageLimits = LIMITS) -> Iterator[Prediction]:
     """One ``Prediction`` per image file (folders expanded), in order, ``batch`` images at a time;
-    a file that cannot be read gets its error and the others still run. ``overlays`` draws each
-    image's landmarks and letter."""
+    a file that cannot be read (or is over ``limits``) gets its error and the others still run.
+    ``overlays`` draws each image's landmarks and letter."""
     pending: list[tuple[Path, object, str | None]] = []
     for path in iter_image_paths(paths):
         try:
-            pending.append((path, read_image(path), None))
+            pending.append((path, read_image(path, limits), None))
         except UnreadableImage as e:
             pending.append((path, None, str(e)))
         if len(pending) == batch:

@@ -152,7 +152,11 @@ def _read_folds(reading_of_fold: Callable[[int, tuple[str, ...]], np.ndarray], f
     """Each fold's held-out probabilities, from ``partial/fold-<i>.npy`` when an earlier run with the
     same ``key`` finished it, else computed (and kept there at once)."""
     stamp = partial / "key.json"
-    if partial.is_dir() and (not stamp.is_file() or json.loads(stamp.read_text() or "null") != key):
+    try:
+        same = json.loads(stamp.read_text()) == key
+    except (OSError, ValueError):  # no stamp, or one cut short
+        same = False
+    if partial.is_dir() and not same:
         for old in partial.glob("*"):
             old.unlink()
     partial.mkdir(parents=True, exist_ok=True)
