@@ -20,6 +20,7 @@ import pyarrow.parquet as pq
 
 from asl.errors import Interrupted
 from asl.files import write_atomic
+from asl.locks import output_lock
 from asl.tables import METADATA_KEY, cached_table
 
 
@@ -90,7 +91,15 @@ def run_chunks(out: Path, settings: dict, chunks: list[Chunk], work: Callable, s
     processes (each builds ``make_landmarker(*landmarker_args)`` once; ``recycle``: a worker is
     replaced after that many chunks), or in this process with ``landmarker`` when ``workers`` is 1.
     Then write all chunks, in order, as one table to ``out`` with ``settings`` and ``meta`` in its
-    metadata; returns it. An ``out`` made with exactly ``settings`` is returned as it is, unless ``force``."""
+    metadata; returns it. An ``out`` made with exactly ``settings`` is returned as it is, unless ``force``.
+    One run at a time per ``out`` (``asl.locks``): a second is refused at once."""
+    with output_lock(out):
+        return _run_chunks(out, settings, chunks, work, schema, make_landmarker, landmarker_args, landmarker, workers,
+                           recycle, progress, meta, force)
+
+
+def _run_chunks(out, settings, chunks, work, schema, make_landmarker, landmarker_args, landmarker, workers, recycle,
+                progress, meta, force) -> pd.DataFrame:
     if out.is_file() and not force:
         cached = cached_table(out, settings)
         if cached is not None:

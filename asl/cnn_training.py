@@ -143,16 +143,18 @@ def run_train_cnn(data_dir: Path, model_path: Path, settings, device: str = "aut
     """`asl train-cnn`: each of ``extra_dirs``' photos turned into the network's input through its
     cached photo table (made here if missing, as `train-rf --extra` makes it), then ``train_cnn``."""
     from asl.extra import extra_pixels
+    from asl.locks import output_lock
     from asl.photos import labelled_photos
 
     extra_dirs = list(extra_dirs or [])
     for folder in extra_dirs:
         labelled_photos(folder, "--extra")  # a malformed folder fails before any long step
-    extra = []
-    for folder in extra_dirs:
-        photos = extra_pixels(folder, workers=workers,
-                              progress=progress(f"landmarks (auto, {Path(folder).name})") if progress else None)
-        log(f"--extra {folder}: {len(photos.images)} photos, the hand's box in {photos.source.hands}")
-        extra.append(photos)
-    return train_cnn(data_dir, model_path, settings, device=device, limit=limit, on_batch=on_batch, log=log,
-                     extra=extra, share=share)
+    with output_lock(model_path):  # one training per model file at a time
+        extra = []
+        for folder in extra_dirs:
+            photos = extra_pixels(folder, workers=workers,
+                                  progress=progress(f"landmarks (auto, {Path(folder).name})") if progress else None)
+            log(f"--extra {folder}: {len(photos.images)} photos, the hand's box in {photos.source.hands}")
+            extra.append(photos)
+        return train_cnn(data_dir, model_path, settings, device=device, limit=limit, on_batch=on_batch, log=log,
+                         extra=extra, share=share)

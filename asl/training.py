@@ -86,23 +86,25 @@ def run_train_rf(landmarks_path: Path, model_path: Path, data_dir: Path, setting
     read each of ``extra_dirs``' photos (through its cached photo table), train, score, save."""
     from asl.extra import extra_landmarks
     from asl.extraction import extract_landmarks, read_table
+    from asl.locks import output_lock
     from asl.photos import labelled_photos
 
     extra_dirs = list(extra_dirs or [])
     for folder in extra_dirs:
         labelled_photos(folder, "--extra")  # a malformed folder fails before any long step
-    if not Path(landmarks_path).exists():
-        log(f"{landmarks_path} is missing; extracting landmarks first (crop mode, both splits)")
-        extract_landmarks(data_dir, split="all", mode="crop", out=landmarks_path, workers=workers,
-                          progress=progress("landmarks (crop)") if progress else None)
-    table, meta = read_table(landmarks_path)
-    extra = []
-    for folder in extra_dirs:
-        rows = extra_landmarks(folder, meta["landmarker"], workers=workers,
-                               progress=progress(f"landmarks (auto, {Path(folder).name})") if progress else None)
-        source = rows.source
-        log(f"--extra {folder}: hand found in {source.hands} of {source.photos} photos"
-            + (f" ({source.unreadable} could not be read)" if source.unreadable else "")
-            + (f"; {source.groups} signers" if source.groups else ""))
-        extra.append(rows)
-    return train_random_forest(table, meta, model_path, settings, extra=extra)
+    with output_lock(model_path):  # one training per model file at a time
+        if not Path(landmarks_path).exists():
+            log(f"{landmarks_path} is missing; extracting landmarks first (crop mode, both splits)")
+            extract_landmarks(data_dir, split="all", mode="crop", out=landmarks_path, workers=workers,
+                              progress=progress("landmarks (crop)") if progress else None)
+        table, meta = read_table(landmarks_path)
+        extra = []
+        for folder in extra_dirs:
+            rows = extra_landmarks(folder, meta["landmarker"], workers=workers,
+                                   progress=progress(f"landmarks (auto, {Path(folder).name})") if progress else None)
+            source = rows.source
+            log(f"--extra {folder}: hand found in {source.hands} of {source.photos} photos"
+                + (f" ({source.unreadable} could not be read)" if source.unreadable else "")
+                + (f"; {source.groups} signers" if source.groups else ""))
+            extra.append(rows)
+        return train_random_forest(table, meta, model_path, settings, extra=extra)

@@ -117,3 +117,51 @@ def test_numeric_options_are_checked_when_parsed(args, option, tmp_path, monkeyp
     assert result.exit_code == 2, result.output  # a usage error, before anything runs
     assert option in result.stderr
     assert not any(tmp_path.iterdir())  # nothing written
+
+
+@needs_mnist
+def test_two_extractions_on_one_table_the_second_is_refused(small_mnist_dir, tmp_path, monkeypatch):
+    import time
+
+    from asl.tables import read_table
+
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "lm.parquet"
+    first = subprocess.Popen([sys.executable, "-m", "asl", "extract-landmarks", "--data-dir", str(small_mnist_dir),
+                              "--split", "test", "--workers", "1", "--out", str(out)],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lock = tmp_path / "lm.parquet.lock"
+    deadline = time.monotonic() + 60
+    while not lock.exists() and first.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert lock.exists(), "the first run never took its lock"
+    second = invoke("extract-landmarks", "--data-dir", small_mnist_dir, "--split", "test", "--workers", 1, "--out", out)
+    assert_clean(second)
+    assert second.exit_code == 1
+    [line] = second.stderr.strip().splitlines()
+    assert line.startswith("error: ") and f"pid {first.pid}" in line
+    _, err = first.communicate(timeout=300)
+    assert first.returncode == 0, err
+    table, _ = read_table(out)
+    assert len(table) == 200 and table["row"].tolist() == list(range(200))  # the first run's table, whole
+    assert not lock.exists()
+
+
+@needs_mnist
+def test_a_lock_left_by_a_killed_run_is_taken_over(trained, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    model = tmp_path / "rf.joblib"
+    (tmp_path / "rf.joblib.lock").write_text(gone.stdout)  # that process has ended
+    result = invoke("train-rf", "--landmarks", trained["landmarks"], "--model", model, "--n-estimators", 5)
+    assert_clean(result)
+    assert result.exit_code == 0, result.output
+    assert model.is_file() and not (tmp_path / "rf.joblib.lock").exists()
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        (tmp_path / "rf.joblib.lock").write_text(f"{sleeper.pid}\n")  # a run that is still going
+        result = invoke("train-rf", "--landmarks", trained["landmarks"], "--model", model, "--n-estimators", 5)
+        assert_clean(result)
+        assert result.exit_code == 1 and f"pid {sleeper.pid}" in result.stderr
+    finally:
+        sleeper.kill()
