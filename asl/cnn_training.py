@@ -48,7 +48,7 @@ def train_cnn(
     import numpy as np
     import torch
 
-    from asl.classifiers.sources import photo_weight
+    from asl.classifiers.sources import source_weights
     from asl.cnn_baseline import DeviceUnavailable, ResNetClassifier, WeightsUnavailable
 
     model_path = Path(model_path)
@@ -56,11 +56,8 @@ def train_cnn(
     train_images, train_letters = load_split(data_dir, "train", limit)
     test_images, test_letters = load_split(data_dir, "test", limit)
     extra = list(extra or [])
-    n_crops = len(train_images)
-    weights = [photo_weight(n_crops, len(photos.images), share) for photos in extra]
-    sample_weight = None
+    sample_weight, weights = source_weights(len(train_images), [len(p.images) for p in extra], share)
     if extra:
-        sample_weight = np.concatenate([np.ones(n_crops), *[np.full(len(p.images), w) for p, w in zip(extra, weights)]])
         train_images = np.concatenate([train_images, *[p.images for p in extra]])
         train_letters = np.concatenate([np.asarray(train_letters, dtype=object), *[p.y for p in extra]])
     photos_sha256 = [hashlib.sha256(p.images.tobytes() + "\n".join(p.y).encode()).hexdigest() for p in extra]
@@ -75,7 +72,7 @@ def train_cnn(
     deterministic_cublas(device)
     classifier = ResNetClassifier(settings, device)
     try:
-        classifier.fit(train_images, train_letters, sample_weight=sample_weight, on_batch=on_batch,
+        classifier.fit(train_images, train_letters, sample_weight=sample_weight if extra else None, on_batch=on_batch,
                        on_epoch=save_checkpoint, resume=resume)
     except KeyboardInterrupt:
         kept = torch.load(checkpoint_path, weights_only=True)["state"]["epoch"] if checkpoint_path.exists() else 0

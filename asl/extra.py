@@ -26,16 +26,21 @@ class PhotoRows:
     source: PhotoSource
 
 
+def photo_source(table: pd.DataFrame, folder: Path) -> PhotoSource:
+    """What a photo table holds: photos, hands found (per letter), unreadable photos, groups, credit
+    (the weight and share are set by the training that uses it)."""
+    letters = table.loc[table["hand"], "letter"].to_numpy(dtype=object)
+    return PhotoSource(dir=str(Path(folder).resolve()), photos=len(table), hands=len(letters),
+                       per_letter={letter: int((letters == letter).sum()) for letter in sorted(set(letters))},
+                       unreadable=int(table["error"].notna().sum()),
+                       groups=int(table["group"].nunique()), credit=credit_for(folder))
+
+
 def photo_rows(table: pd.DataFrame, folder: Path) -> PhotoRows:
-    """The rows of a photo table with a hand (their weight is set by training: ``with_weight``)."""
+    """The rows of a photo table with a hand."""
     hands = table[table["hand"]]
-    letters = hands["letter"].to_numpy(dtype=object)
-    source = PhotoSource(dir=str(Path(folder).resolve()), photos=len(table), hands=len(hands),
-                         per_letter={letter: int((letters == letter).sum()) for letter in sorted(set(letters))},
-                         unreadable=int(table["error"].notna().sum()),
-                         groups=int(table["group"].nunique()), credit=credit_for(folder))
-    return PhotoRows(hands[list(COORDINATES)].to_numpy(np.float32), letters, hands["group"].to_numpy(dtype=object),
-                     source)
+    return PhotoRows(hands[list(COORDINATES)].to_numpy(np.float32), hands["letter"].to_numpy(dtype=object),
+                     hands["group"].to_numpy(dtype=object), photo_source(table, folder))
 
 
 def extra_landmarks(folder: Path, landmarker_settings: dict, workers: int | None = None,
@@ -72,7 +77,7 @@ def photo_pixels(table: pd.DataFrame, folder: Path) -> PhotoPixels:
     images = np.stack([pixel_input(read_image(Path(folder) / path), hand, SIDE)
                        for path, hand in zip(readable["path"], hands)]) if hands else np.zeros((0, SIDE, SIDE), np.uint8)
     return PhotoPixels(images, readable["letter"].to_numpy(dtype=object), readable["group"].to_numpy(dtype=object),
-                       photo_rows(table, folder).source)
+                       photo_source(table, folder))
 
 
 def extra_pixels(folder: Path, landmarker_settings: dict | None = None, workers: int | None = None,

@@ -164,10 +164,12 @@ def _read_folds(reading_of_fold: Callable[[int, tuple[str, ...]], np.ndarray], f
     out = []
     for i, fold in enumerate(folds):
         kept = partial / f"fold-{i}.npy"
-        if kept.is_file():
-            log(f"fold {i + 1} of {len(folds)} ({', '.join(fold)}): kept from an earlier run")
+        try:
             out.append(np.load(kept))
+            log(f"fold {i + 1} of {len(folds)} ({', '.join(fold)}): kept from an earlier run")
             continue
+        except (OSError, ValueError):  # not finished, or a damaged file: compute it again
+            pass
         proba = reading_of_fold(i, fold)
         write_atomic(kept, lambda tmp: tmp.write_bytes(_npy_bytes(proba)))
         out.append(proba)
@@ -273,7 +275,7 @@ def resnet_readings(photos: pd.DataFrame, pixels: np.ndarray, base_images: np.nd
     MNIST's train split) and the network inputs ``pixels`` of the readable ``photos`` of the other
     folds (together weighing ``share`` times the base images), reading the fold's photos. Finished
     folds are kept in ``partial`` (under ``key``)."""
-    from asl.classifiers.sources import photo_weight
+    from asl.classifiers.sources import source_weights
     from asl.cnn_baseline import ResNetClassifier
     from asl.cnn_training import deterministic_cublas
 
@@ -285,12 +287,11 @@ def resnet_readings(photos: pd.DataFrame, pixels: np.ndarray, base_images: np.nd
     def fold_proba(i: int, fold: tuple[str, ...]) -> np.ndarray:
         log(f"fold {i + 1} of {len(folds)}: training a ResNet50 without {', '.join(fold)}")
         train, held = ~np.isin(groups, fold), np.isin(groups, fold)
-        weight = photo_weight(len(base_images), int(train.sum()), share)
+        weights, _ = source_weights(len(base_images), [int(train.sum())], share)
         model = ResNetClassifier(settings, device).fit(
             np.concatenate([base_images, pixels[train]]),
             np.concatenate([np.asarray(base_letters, dtype=object), letters[train]]),
-            sample_weight=np.concatenate([np.ones(len(base_images)), np.full(int(train.sum()), weight)]),
-            on_batch=on_batch)
+            sample_weight=weights, on_batch=on_batch)
         proba = np.zeros((len(photos), len(classes)))
         rows = np.flatnonzero(readable)[held]
         proba[np.ix_(rows, np.searchsorted(classes, model.classes_))] = model.predict_proba(pixels[held])

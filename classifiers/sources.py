@@ -35,28 +35,25 @@ class TrainingRows:
         return model.fit(self.X, self.y, sample_weight=self.sample_weight, augment_rows=self.augment_rows)
 
 
-def photo_weight(n_base: int, n_photos: int, share: float) -> float:
-    """The weight of one photo such that ``n_photos`` of them weigh ``share`` times ``n_base`` rows of weight 1."""
-    return share * n_base / n_photos if n_photos else 0.0
+def source_weights(n_base: int, sizes: Sequence[int], share: float = DEFAULT_SHARE) -> tuple[np.ndarray, tuple[float, ...]]:
+    """``sample_weight`` for ``n_base`` base rows (weight 1) followed by photo sources of ``sizes``
+    rows, each source together weighing ``share`` times the base rows; and each source's weight
+    per photo. The one place the photo weighting is written (forest and ResNet50 alike)."""
+    if share < 0 or not np.isfinite(share):
+        raise ValueError(f"share must be a number >= 0, got {share}")
+    per_photo = tuple(share * n_base / n if n else 0.0 for n in sizes)
+    weights = np.concatenate([np.ones(n_base), *[np.full(n, w) for n, w in zip(sizes, per_photo)]])
+    return weights, per_photo
 
 
 def training_rows(X_base: np.ndarray, y_base: np.ndarray, sources: Sequence[tuple[np.ndarray, np.ndarray]],
                   share: float = DEFAULT_SHARE, augment_base: bool = False) -> TrainingRows:
     """The base rows (weight 1; views only if ``augment_base``) followed by each source's (X, y)
     photo rows, each source weighing ``share`` times the base rows together, with views."""
-    if share < 0 or not np.isfinite(share):
-        raise ValueError(f"share must be a number >= 0, got {share}")
     X_base = np.asarray(X_base, dtype=np.float64).reshape(len(X_base), -1)
-    parts_X, parts_y = [X_base], [np.asarray(y_base, dtype=object)]
-    weights, augment = [np.ones(len(X_base))], [np.full(len(X_base), augment_base)]
-    per_photo = []
-    for X, y in sources:
-        X = np.asarray(X, dtype=np.float64).reshape(len(X), -1)
-        w = photo_weight(len(X_base), len(X), share)
-        per_photo.append(w)
-        parts_X.append(X)
-        parts_y.append(np.asarray(y, dtype=object))
-        weights.append(np.full(len(X), w))
-        augment.append(np.ones(len(X), bool))
-    return TrainingRows(np.concatenate(parts_X), np.concatenate(parts_y), np.concatenate(weights),
-                        np.concatenate(augment), tuple(per_photo))
+    parts = [np.asarray(X, dtype=np.float64).reshape(len(X), -1) for X, _ in sources]
+    weights, per_photo = source_weights(len(X_base), [len(X) for X in parts], share)
+    augment = np.concatenate([np.full(len(X_base), augment_base), np.ones(sum(map(len, parts)), bool)])
+    return TrainingRows(np.concatenate([X_base, *parts]),
+                        np.concatenate([np.asarray(y_base, dtype=object), *[np.asarray(y, dtype=object) for _, y in sources]]),
+                        weights, augment, per_photo)
