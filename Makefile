@@ -29,7 +29,7 @@ hg: $(VENV)/.installed
 
 run: data hg
 	$(ASL) compare --data-dir $(DATA_DIR) $(if $(wildcard $(PHOTOS)),--photos $(PHOTOS))
-	$(ASL) train-rf --data-dir $(DATA_DIR) --extra $(HG_DIR) --model models/rf-photos.joblib
+	$(ASL) train-rf --data-dir $(DATA_DIR) --extra $(HG_DIR) --model models/rf-photos.skops
 
 test: $(VENV)/.installed
 	$(VENV)/bin/pytest -q

@@ -6,12 +6,14 @@ import functools
 import json
 import math
 import os
+import sys
 import time
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from typer.core import TyperGroup
 
 from asl.classifiers.settings import DEFAULTS as FOREST
 from asl.classifiers.settings import ForestSettings
@@ -25,7 +27,34 @@ from asl.locations import CNN_MODEL, LANDMARKS, PHOTO_MODEL, RF_MODEL
 from asl.landmarks.quiet import ENV as NATIVE_LOGS_ENV
 from asl.photos import DEFAULT_GROUP_BY
 
+class OneLineUsageErrors(TyperGroup):
+    """Usage errors (a bad option value, a missing argument) as one line on stderr, exit 2, as every
+    other error of asl is reported, instead of Typer's boxed multi-line panel."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        from typer import Abort
+        from typer._click.exceptions import NoArgsIsHelpError, UsageError
+
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except NoArgsIsHelpError as e:  # `asl` alone: the help
+            e.show()
+            code = e.exit_code
+        except UsageError as e:
+            where = f" (see `{e.ctx.command_path} --help`)" if e.ctx is not None else ""
+            typer.echo(f"error: {' '.join(e.format_message().split())}{where}", err=True)
+            code = e.exit_code
+        except Abort:
+            typer.echo("error: aborted", err=True)
+            code = 1
+        if not standalone_mode:
+            return code
+        sys.exit(code if isinstance(code, int) else 0)
+
+
 app = typer.Typer(
+    name="asl",
+    cls=OneLineUsageErrors,
     help="Read ASL fingerspelling letters from images via MediaPipe hand landmarks.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -60,6 +89,7 @@ ExtraShare = Annotated[
     float,
     typer.Option("--extra-share", min=0.0, callback=finite, help="Each photo folder together weighs this many times the Sign Language MNIST rows (sample_weight)"),
 ]
+MinLeaf = Annotated[int, typer.Option(min=1, help="The fewest training rows in a leaf (larger: a smaller forest)")]
 Workers = Annotated[Optional[int], typer.Option(min=1, help="Processes, one model each [default: all cores]")]
 DataDir = Annotated[
     Optional[Path],
@@ -86,6 +116,10 @@ def one_line_errors(command):
         except AslError as e:
             typer.echo(f"error: {e}", err=True)
             raise typer.Exit(e.exit_code) from None
+        except OSError as e:  # the disk filled up, a file vanished or turned read-only mid-run
+            where = f" ({e.filename})" if e.filename else ""
+            typer.echo(f"error: {e.strerror or e}{where}; check the path and free space, then run again", err=True)
+            raise typer.Exit(1) from None
 
     return wrapper
 
@@ -184,6 +218,7 @@ def train_rf(
     augment: Annotated[bool, typer.Option(help="Also train on mirrored and randomly turned views (of the photos; of every hand without --extra)")] = FOREST.augment,
     use_z: Annotated[bool, typer.Option(help="Use landmark depth (z) as a feature where a hand has one (photos, not 28x28 crops)")] = FOREST.use_z,
     max_samples: Annotated[float, typer.Option(min=0.01, max=1.0, callback=finite, help="Fraction of the rows each tree draws")] = FOREST.max_samples,
+    min_samples_leaf: MinLeaf = FOREST.min_samples_leaf,
 ) -> None:
     """Train the Random Forest on train landmarks, score it on the test split, save it."""
     from asl.dataset import resolve_data_dir
@@ -192,7 +227,7 @@ def train_rf(
     from asl.training import run_train_rf
 
     settings = ForestSettings(n_estimators=n_estimators, seed=seed, use_z=use_z, augment=augment,
-                              max_samples=max_samples, share=extra_share)
+                              max_samples=max_samples, share=extra_share, min_samples_leaf=min_samples_leaf)
     result = run_train_rf(landmarks, model, resolve_data_dir(data_dir), settings, workers=workers, extra_dirs=extra,
                           log=typer.echo, progress=progress_bar)
     s = result.scores
@@ -249,7 +284,7 @@ def train_cnn_command(
 @one_line_errors
 def predict(
     paths: Annotated[list[Path], typer.Argument(help="Image files or folders (PNG, JPEG, ...; any size)")],
-    model: Annotated[Optional[list[Path]], typer.Option(help=f"A model from asl train-rf (.joblib) or asl train-cnn (.pt); give one of each to read with the hybrid [default: {PHOTO_MODEL}, else {RF_MODEL}]")] = None,
+    model: Annotated[Optional[list[Path]], typer.Option(help=f"A model from asl train-rf (.skops) or asl train-cnn (.pt); give one of each to read with the hybrid [default: {PHOTO_MODEL}, else {RF_MODEL}]")] = None,
     mode: Annotated[Mode, typer.Option(help="auto: find the hand (photo or crop), then crop mode on its square box")] = "auto",
     top_k: Annotated[int, typer.Option(min=1, max=24, help="How many letters to list per image")] = 3,
     json_lines: Annotated[bool, typer.Option("--json", help="One JSON object per line")] = False,
@@ -302,13 +337,14 @@ def predict(
 @one_line_errors
 def evaluate_signers(
     photos: Annotated[Path, typer.Argument(help="Photos of several signers, letter folders A-Y; the signer from each file name (P1_A_1.jpg)")],
-    model: Annotated[Optional[Path], typer.Option(help="Train each fold as this model was trained (its metrics JSON): a .joblib Random Forest or a .pt ResNet50 [default: a Random Forest with the options below]")] = None,
+    model: Annotated[Optional[Path], typer.Option(help="Train each fold as this model was trained (its metrics JSON): a .skops Random Forest or a .pt ResNet50 [default: a Random Forest with the options below]")] = None,
     folds: Annotated[Optional[int], typer.Option(min=2, help=f"Folds of signers [default: one per signer for the Random Forest, {SIGNER_FOLDS} for the ResNet50]")] = None,
     landmarks: Annotated[Path, typer.Option(help="Crop-mode Sign Language MNIST landmark table (extracted first if missing)")] = LANDMARKS,
     n_estimators: Annotated[int, typer.Option(min=1, help="Trees in each fold's forest")] = FOREST.n_estimators,
     seed: Annotated[int, typer.Option(min=0, max=SEED_MAX, help="Random seed")] = FOREST.seed,
     extra_share: ExtraShare = FOREST.share,
     max_samples: Annotated[float, typer.Option(min=0.01, max=1.0, callback=finite, help="Fraction of the rows each tree draws")] = FOREST.max_samples,
+    min_samples_leaf: MinLeaf = FOREST.min_samples_leaf,
     device: Annotated[Device, typer.Option(help="The ResNet50's device (auto: CUDA, else MPS, else CPU)")] = "auto",
     workers: Annotated[Optional[int], typer.Option(min=1, help="Extraction processes")] = None,
     out: Annotated[Optional[Path], typer.Option(help="Where to write the per-signer JSON [default: reports/signers-<model kind>.json]")] = None,
@@ -327,7 +363,8 @@ def evaluate_signers(
         kind, settings, share = settings_of(model)
     else:
         kind, share = "random_forest", extra_share
-        settings = ForestSettings(n_estimators=n_estimators, seed=seed, max_samples=max_samples, share=extra_share)
+        settings = ForestSettings(n_estimators=n_estimators, seed=seed, max_samples=max_samples, share=extra_share,
+                                  min_samples_leaf=min_samples_leaf)
     if kind == "resnet50":
         reading = grouped_resnet(resolve_data_dir(data_dir), photos, settings, share,
                                  n_folds=folds or SIGNER_FOLDS, device=Device(device).value, workers=workers,

@@ -20,7 +20,7 @@ from asl.errors import AslError, Interrupted
 from asl.files import sha256_of, write_atomic
 from asl.modelfile import cnn_model_writer
 from asl.provenance import PACKAGES, versions
-from asl.trained import TrainingResult, save_trained
+from asl.trained import TrainingResult, metrics_path, save_trained
 
 if TYPE_CHECKING:
     from asl.extra import PhotoPixels
@@ -146,7 +146,7 @@ def run_train_cnn(data_dir: Path, model_path: Path, settings, device: str = "aut
     extra_dirs = list(extra_dirs or [])
     for folder in extra_dirs:
         labelled_photos(folder, "--extra")  # a malformed folder fails before any long step
-    with output_lock(model_path):  # one training per model file at a time
+    with output_lock(model_path, also=[metrics_path(model_path)]):  # one training per model file at a time
         extra = []
         for folder in extra_dirs:
             photos = extra_pixels(folder, workers=workers,

@@ -82,15 +82,9 @@ def evaluate_photos(photos: list[tuple[Path, str]], title: str, rf_path: Path, c
 def training_costs(rf_path: Path, cnn_path: Path, table_meta: dict) -> dict[str, TrainingCost]:
     """Per model, from the metrics saved beside it: training seconds (the Random Forest's include
     its share of the landmark extraction), size on disk and training peak memory."""
-    from asl.trained import metrics_path, read_result
+    from asl.trained import saved_result
 
-    results = {}
-    for model, path in (("random_forest", rf_path), ("resnet50", cnn_path)):
-        try:
-            results[model] = read_result(path)
-        except (OSError, ValueError):
-            raise AslError(f"{metrics_path(path)} (the metrics saved with {path}) is missing or unreadable; "
-                           "retrain the model") from None
+    results = {model: saved_result(path) for model, path in (("random_forest", rf_path), ("resnet50", cnn_path))}
     rf, cnn = results["random_forest"], results["resnet50"]
     landmark_seconds = None
     if table_meta.get("seconds") is not None:  # the train images' share of the extraction's wall time

@@ -30,6 +30,9 @@ def resolve_data_dir(data_dir: Path | None = None) -> Path:
 def split_path(data_dir: Path, split: str) -> Path:
     """The CSV of ``split`` in ``data_dir``; a one-line error if it is missing."""
     path = Path(data_dir) / SPLITS[split]
+    if path.is_dir():
+        raise AslError(f"{path} is a folder, not the CSV file; point --data-dir / ASL_DATA_DIR at the folder that "
+                       "holds the two CSVs")
     if not path.is_file():
         raise AslError(
             f"{path} not found: run `asl download`, or put the Kaggle CSVs there, "
@@ -56,6 +59,7 @@ def read_csv_checked(path: Path, limit: int | None = None):
     import pandas as pd
 
     _check_header(path)
+    _check_no_nul(path)
     try:
         with warnings.catch_warnings():
             # index_col=False: a first data row with an extra field must not silently become the
@@ -94,6 +98,20 @@ def read_csv_checked(path: Path, limit: int | None = None):
         row = int(np.argmax(bad_label))
         raise AslError(f"{path} line {row + 2}: label is {labels[row]}, expected 0-24 without 9 (J)")
     return frame
+
+
+def _check_no_nul(path: Path) -> None:
+    """A NUL byte inside a field (``1\\x002``) is read by pandas as the digits before it: refuse the file."""
+    import mmap
+
+    with open(path, "rb") as f:
+        if os.fstat(f.fileno()).st_size == 0:
+            return
+        with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            at = data.find(b"\0")
+            if at >= 0:
+                line = data[:at].count(b"\n") + 1
+                raise AslError(f"{path} line {line}: a NUL byte inside a value; the file is damaged, download it again")
 
 
 def _check_header(path: Path) -> None:

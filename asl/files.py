@@ -14,7 +14,7 @@ def write_atomic(path: Path, write: Callable[[Path], None]) -> Path:
     one, never part of it. The folder is created if needed; a failed write leaves no ``tmp``."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
+    tmp = tmp_path(path)
     try:
         write(tmp)
         os.replace(tmp, path)
@@ -24,12 +24,22 @@ def write_atomic(path: Path, write: Callable[[Path], None]) -> Path:
     return path
 
 
-@cache
-def file_sha256(path: Path) -> str:
-    """sha256 of a file, hex (cached per path for this process: the inputs it hashes do not change
-    while asl runs)."""
+def tmp_path(path: Path) -> Path:
+    """Where ``write_atomic`` writes a file before moving it into place."""
+    return Path(path).with_name(Path(path).name + ".tmp")
+
+
+def sha256_file(path: Path) -> str:
+    """sha256 of a file, hex."""
     with open(path, "rb") as f:
         return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+@cache
+def file_sha256(path: Path) -> str:
+    """``sha256_file``, cached per path for this process: for the inputs asl reads (data, models it
+    ships), which do not change while it runs."""
+    return sha256_file(path)
 
 
 def sha256_of(paths: dict[str, Path]) -> dict[str, str]:

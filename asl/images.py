@@ -34,15 +34,29 @@ class UnreadableImage(Exception):
     """A file that is missing or is not an image PIL can read."""
 
 
-def iter_image_paths(paths: Iterable[Path]) -> Iterator[Path]:
+class UnlistableFolder(UnreadableImage):
+    """A folder given (or found inside one) that cannot be listed: reported in place of its images."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"{path}: cannot list this folder ({reason})")
+        self.path = Path(path)
+
+
+def iter_image_paths(paths: Iterable[Path]) -> Iterator[Path | UnlistableFolder]:
     """Each file given, and the image files under each folder given (sorted, recursive).
 
-    A folder without image files is yielded itself, so that reading it reports it.
+    A folder without image files is yielded itself, so that reading it reports it; a folder that
+    cannot be listed (no permission) is yielded as an ``UnlistableFolder``, never skipped silently.
     """
     for path in map(Path, paths):
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
-            yield from found or [path]
+            found, unlisted = [], []
+            for root, _, files in os.walk(path, onerror=unlisted.append):
+                found += [Path(root) / f for f in files if Path(f).suffix.lower() in IMAGE_SUFFIXES
+                          and (Path(root) / f).is_file()]
+            yield from sorted(found) or ([] if unlisted else [path])
+            for error in unlisted:
+                yield UnlistableFolder(error.filename, error.strerror or str(error))
         else:
             yield path
 

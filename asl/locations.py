@@ -7,8 +7,8 @@ from pathlib import Path
 from asl.errors import AslError
 
 LANDMARKS = Path("data/processed/landmarks-crop.parquet")  # Sign Language MNIST, crop mode, both splits
-RF_MODEL = Path("models/rf.joblib")  # Sign Language MNIST alone: the benchmark of `asl compare`
-PHOTO_MODEL = Path("models/rf-photos.joblib")  # Sign Language MNIST + ASL-HG: what `asl predict` reads photos with
+RF_MODEL = Path("models/rf.skops")  # Sign Language MNIST alone: the benchmark of `asl compare`
+PHOTO_MODEL = Path("models/rf-photos.skops")  # Sign Language MNIST + ASL-HG: what `asl predict` reads photos with
 CNN_MODEL = Path("models/resnet50.pt")
 
 

@@ -5,7 +5,7 @@ A lock left by a process that no longer runs (killed with -9, a crashed machine)
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -27,14 +27,23 @@ def _running(pid: int) -> bool:
 
 
 @contextmanager
-def output_lock(out: Path) -> Iterator[None]:
-    """Hold ``<out>.lock`` while writing ``out``; a one-line error if a running process holds it."""
+def output_lock(out: Path, also: Iterable[Path] = ()) -> Iterator[None]:
+    """Hold ``<out>.lock`` while writing ``out`` (and the files ``also`` written with it); a one-line
+    error if a running process holds it. Once held, temporary files a killed run left (``<out>.tmp``,
+    ``<also>.tmp``, ``*.tmp`` in ``<out>.partial/``) are removed: no other process writes them."""
     path = lock_path(out)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if Path(out).is_dir():
+        raise AslError(f"{out} is a folder; give the path of the file to write")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise AslError(f"cannot create the folder {path.parent} for {out} ({e.strerror or e})") from None
     for _ in range(2):
         try:
             fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-        except FileExistsError:
+        except OSError as e:
+            if not isinstance(e, FileExistsError):
+                raise AslError(f"cannot write {out} ({e.strerror or e}); choose another path") from None
             try:
                 holder = int(path.read_text().split()[0])
             except (OSError, ValueError, IndexError):  # cut short while being written: stale
@@ -50,6 +59,18 @@ def output_lock(out: Path) -> Iterator[None]:
     else:
         raise AslError(f"could not take the lock {path}; remove it if no asl run is writing {out}")
     try:
+        _remove_leftovers(Path(out), [Path(p) for p in also])
         yield
     finally:
         path.unlink(missing_ok=True)
+
+
+def _remove_leftovers(out: Path, also: list[Path]) -> None:
+    from asl.files import tmp_path
+
+    for target in (out, *also):
+        tmp_path(target).unlink(missing_ok=True)
+    partial = out.with_name(out.name + ".partial")
+    if partial.is_dir():
+        for tmp in partial.glob("*.tmp"):
+            tmp.unlink(missing_ok=True)

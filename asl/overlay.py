@@ -21,6 +21,8 @@ class OverlayWriter:
             self.folder.mkdir(parents=True, exist_ok=True)
         except OSError as e:
             raise AslError(f"--overlay {self.folder}: cannot create the folder ({e.strerror or e})") from None
+        for left in self.folder.glob("*.png.tmp"):  # an overlay a killed run was writing
+            left.unlink(missing_ok=True)
         self._used: set[str] = set()
 
     def write(self, source: Path, image: np.ndarray, result: HandResult, letter: str | None,

@@ -6,11 +6,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from asl.images import LIMITS, ImageLimits, UnreadableImage, iter_image_paths, read_image
+from asl.images import LIMITS, ImageLimits, UnlistableFolder, UnreadableImage, iter_image_paths, read_image
 from asl.overlay import OverlayWriter
 from asl.predictors import Predictor, Reading
 
 BATCH = 64
+BATCH_PIXELS = 32_000_000  # a batch is read once it holds this many decoded pixels (~96 MB in RGB)
 
 
 @dataclass(frozen=True)
@@ -45,19 +46,27 @@ class Prediction:
 
 
 def predict_files(predictor: Predictor, paths: Iterable[Path], overlays: OverlayWriter | None = None,
-                  batch: int = BATCH, limits: ImageLimits = LIMITS) -> Iterator[Prediction]:
-    """One ``Prediction`` per image file (folders expanded), in order, ``batch`` images at a time;
-    a file that cannot be read (or is over ``limits``) gets its error and the others still run.
-    ``overlays`` draws each image's landmarks and letter."""
+                  batch: int = BATCH, limits: ImageLimits = LIMITS,
+                  batch_pixels: int = BATCH_PIXELS) -> Iterator[Prediction]:
+    """One ``Prediction`` per image file (folders expanded, lazily), in order, ``batch`` images or
+    ``batch_pixels`` decoded pixels at a time, whichever comes first, so that memory does not grow
+    with the folder or its images' sizes; a file that cannot be read (or is over ``limits``) gets
+    its error and the others still run. ``overlays`` draws each image's landmarks and letter."""
     pending: list[tuple[Path, object, str | None]] = []
+    pixels = 0
     for path in iter_image_paths(paths):
+        if isinstance(path, UnlistableFolder):
+            pending.append((path.path, None, str(path)))
+            continue
         try:
-            pending.append((path, read_image(path, limits), None))
+            image = read_image(path, limits)
+            pending.append((path, image, None))
+            pixels += image.shape[0] * image.shape[1]
         except UnreadableImage as e:
             pending.append((path, None, str(e)))
-        if len(pending) == batch:
+        if len(pending) >= batch or pixels >= batch_pixels:
             yield from _predict_batch(predictor, pending, overlays)
-            pending = []
+            pending, pixels = [], 0
     yield from _predict_batch(predictor, pending, overlays)
 
 

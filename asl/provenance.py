@@ -9,7 +9,7 @@ from pathlib import Path
 
 
 
-PACKAGES = ("asl", "numpy", "scikit-learn", "pandas", "mediapipe", "ai-edge-litert", "joblib")
+PACKAGES = ("asl", "numpy", "scikit-learn", "pandas", "mediapipe", "ai-edge-litert", "skops")
 
 
 def versions(packages: tuple[str, ...] = PACKAGES) -> dict[str, str]:

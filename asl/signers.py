@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -18,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from asl.classifiers import DEFAULTS, NO_HAND, ForestSettings, score_predictions
+from asl.classifiers.settings import BEFORE
 from asl.cnn_baseline.settings import SIGNER_FOLDS
 from asl.dataset import LETTERS
 from asl.errors import AslError, Interrupted
@@ -345,17 +345,14 @@ def settings_of(model_path: Path) -> tuple[str, object, float]:
     the folds are trained as it was: ``ForestSettings`` or the ResNet50's ``TrainSettings``."""
     from dataclasses import fields
 
-    from asl.trained import metrics_path, read_result
+    from asl.trained import saved_result
 
-    try:
-        result = read_result(model_path)
-    except (OSError, ValueError):
-        raise AslError(f"{metrics_path(model_path)} (the metrics saved with {model_path}) is missing or unreadable; "
-                       "retrain the model") from None
+    result = saved_result(model_path)
     share = result.extra[0].share if result.extra and result.extra[0].share is not None else DEFAULTS.share
     params = result.params
     if result.model == "random_forest":
         names = [f.name for f in fields(ForestSettings)]
+        params = {**BEFORE, **params}  # settings added later: what older models were trained with
         missing = [n for n in names if n not in params]
         if missing:
             raise AslError(f"{model_path} was trained by an older asl (its metrics lack {', '.join(missing)}); "

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from asl.classifiers.metrics import Scores
-from asl.files import write_atomic
+from asl.files import sha256_file, tmp_path
 from asl.photos import PhotoSource
 from asl.provenance import code_version, peak_memory_mib, versions
 
@@ -34,6 +34,7 @@ class TrainingResult:
     versions: dict[str, str] = field(default_factory=versions)
     model_bytes: int | None = None
     peak_memory_mib: float | None = None
+    model_sha256: str | None = None  # of the model file these metrics belong to
 
     def as_json(self) -> dict:
         """The metrics JSON: the scores at the top level, then everything else."""
@@ -50,7 +51,7 @@ class TrainingResult:
         if self.history is not None:
             out["history"] = self.history
         out.update(data_sha256=self.data_sha256, code_version=self.code_version, versions=self.versions,
-                   model_bytes=self.model_bytes, peak_memory_mib=self.peak_memory_mib)
+                   model_bytes=self.model_bytes, peak_memory_mib=self.peak_memory_mib, model_sha256=self.model_sha256)
         return out
 
     @classmethod
@@ -67,18 +68,49 @@ def metrics_path(model_path: Path) -> Path:
 
 
 def read_result(model_path: Path) -> TrainingResult:
-    """The ``TrainingResult`` saved beside ``model_path``; ``OSError``/``ValueError`` if missing or unreadable."""
+    """The ``TrainingResult`` saved beside ``model_path``; ``OSError``/``ValueError`` if missing,
+    unreadable, or written for another model file (a run stopped between the two files' moves)."""
     try:
-        return TrainingResult.from_json(json.loads(metrics_path(model_path).read_text()))
+        result = TrainingResult.from_json(json.loads(metrics_path(model_path).read_text()))
     except (KeyError, TypeError) as e:
         raise ValueError(f"{metrics_path(model_path)} is not a metrics file of this asl ({e})") from None
+    if result.model_sha256 is not None and result.model_sha256 != sha256_file(model_path):
+        raise ValueError(f"{metrics_path(model_path)} belongs to another version of {model_path}")
+    return result
+
+
+def saved_result(model_path: Path) -> TrainingResult:
+    """``read_result``, with a one-line error saying what is wrong and to retrain."""
+    from asl.errors import AslError
+
+    try:
+        return read_result(model_path)
+    except OSError:
+        problem = f"{metrics_path(model_path)} (the metrics saved with {model_path}) is missing or unreadable"
+    except ValueError as e:
+        problem = str(e)
+    raise AslError(f"{problem}; retrain the model")
 
 
 def save_trained(model_path: Path, save: Callable[[Path], None], result: TrainingResult) -> TrainingResult:
-    """The common tail of every trainer: ``save(tmp)`` writes the model (moved into place whole),
-    then its size and this process's peak memory go into ``result``, written beside it as JSON."""
-    write_atomic(model_path, save)
-    result.model_bytes = os.path.getsize(model_path)
-    result.peak_memory_mib = peak_memory_mib()
-    write_atomic(metrics_path(model_path), lambda tmp: tmp.write_text(json.dumps(result.as_json(), indent=2) + "\n"))
+    """The common tail of every trainer: ``save(tmp)`` writes the model, its size, sha256 and this
+    process's peak memory go into ``result``, and the metrics JSON is written; only then are both
+    moved into place, the model first. A run stopped before the moves leaves the old pair; one
+    stopped between them leaves metrics whose ``model_sha256`` names another file, which
+    ``read_result`` refuses, so a model is never read with another model's metrics."""
+    model_path, json_path = Path(model_path), metrics_path(model_path)
+    model_tmp, json_tmp = tmp_path(model_path), tmp_path(json_path)
+    model_path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        save(model_tmp)
+        result.model_bytes = os.path.getsize(model_tmp)
+        result.model_sha256 = sha256_file(model_tmp)
+        result.peak_memory_mib = peak_memory_mib()
+        json_tmp.write_text(json.dumps(result.as_json(), indent=2) + "\n")
+        os.replace(model_tmp, model_path)
+        os.replace(json_tmp, json_path)
+    except BaseException:
+        model_tmp.unlink(missing_ok=True)
+        json_tmp.unlink(missing_ok=True)
+        raise
     return result

@@ -17,7 +17,7 @@ from asl.errors import AslError
 from asl.extra import PhotoRows
 from asl.landmarks.result import COORDINATES
 from asl.modelfile import landmark_model_writer
-from asl.trained import TrainingResult, save_trained
+from asl.trained import TrainingResult, metrics_path, save_trained
 
 
 def predict_table(pipeline, table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -92,7 +92,7 @@ def run_train_rf(landmarks_path: Path, model_path: Path, data_dir: Path, setting
     extra_dirs = list(extra_dirs or [])
     for folder in extra_dirs:
         labelled_photos(folder, "--extra")  # a malformed folder fails before any long step
-    with output_lock(model_path):  # one training per model file at a time
+    with output_lock(model_path, also=[metrics_path(model_path)]):  # one training per model file at a time
         if not Path(landmarks_path).exists():
             log(f"{landmarks_path} is missing; extracting landmarks first (crop mode, both splits)")
             extract_landmarks(data_dir, split="all", mode="crop", out=landmarks_path, workers=workers,

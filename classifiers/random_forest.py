@@ -13,18 +13,20 @@ from asl.landmarks.features import LandmarkFeatures
 def forest_for(settings: ForestSettings, n_jobs: int = -1) -> ViewAugmentedClassifier:
     """``make_random_forest`` with these settings."""
     return make_random_forest(settings.n_estimators, settings.seed, n_jobs, settings.use_z, settings.augment,
-                              settings.max_samples)
+                              settings.max_samples, settings.min_samples_leaf)
 
 
 def make_random_forest(n_estimators: int = DEFAULTS.n_estimators, seed: int = DEFAULTS.seed, n_jobs: int = -1,
                        use_z: bool = DEFAULTS.use_z, augment: bool = DEFAULTS.augment,
-                       max_samples: float | None = DEFAULTS.max_samples) -> ViewAugmentedClassifier:
+                       max_samples: float | None = DEFAULTS.max_samples,
+                       min_samples_leaf: int = DEFAULTS.min_samples_leaf) -> ViewAugmentedClassifier:
     """features -> Random Forest, fitted on the landmark rows (n, 63) and letters given plus the
     mirrored and randomly turned views that ``ViewAugmentedClassifier`` adds (none when not
     ``augment``). ``max_samples``: the fraction of the rows each tree draws (None: as many as
     there are). ``use_z``: landmark depth as a feature where a hand has one (``LandmarkFeatures``).
+    ``min_samples_leaf``: the fewest rows a leaf holds; larger leaves make a much smaller forest.
     """
     forest = RandomForestClassifier(n_estimators=n_estimators, random_state=seed, n_jobs=n_jobs,
-                                    max_samples=max_samples)
+                                    max_samples=max_samples, min_samples_leaf=min_samples_leaf)
     pipeline = Pipeline([("features", LandmarkFeatures(use_z=use_z)), ("forest", forest)])
     return ViewAugmentedClassifier(pipeline, mirror=augment, copies=1 if augment else 0, random_state=seed)

@@ -18,9 +18,13 @@ class ForestSettings:
     augment: bool = True
     max_samples: float | None = 0.5
     share: float = 1.0
+    min_samples_leaf: int = 1
 
     def as_dict(self) -> dict:
         return asdict(self)
 
+
+# What models trained before a setting existed were trained with (their metrics JSON lacks it).
+BEFORE = {"min_samples_leaf": 1}
 
 DEFAULTS = ForestSettings()

@@ -90,6 +90,14 @@ def small_mnist_dir(tmp_path_factory):
     return folder
 
 
+@pytest.fixture
+def grey_image(tmp_path):
+    """A plain grey PNG: enough for the tests that never get as far as reading it."""
+    path = tmp_path / "grey.png"
+    Image.fromarray(np.full((40, 40), 128, np.uint8)).save(path)
+    return path
+
+
 # Shared CLI fixtures: one small real Random Forest, and real test images as files
 N_IMAGES = 12
 
@@ -98,7 +106,7 @@ N_IMAGES = 12
 def trained(small_mnist_dir, tmp_path_factory):
     """train-rf on 400 train + 200 test images: extracts the table first (real LiteRT model)."""
     folder = tmp_path_factory.mktemp("trained")
-    landmarks, model = folder / "lm.parquet", folder / "rf.joblib"
+    landmarks, model = folder / "lm.parquet", folder / "rf.skops"
     with pytest.MonkeyPatch.context() as mp:
         mp.chdir(folder)
         result = invoke("train-rf", "--data-dir", small_mnist_dir, "--landmarks", landmarks, "--model", model,

@@ -49,3 +49,24 @@ def test_fingerprint_follows_the_settings_and_the_code():
     one = bench.fingerprint({"quick": False})
     assert one == bench.fingerprint({"quick": False})
     assert one != bench.fingerprint({"quick": True})
+
+
+def test_new_sections_render_their_targets():
+    bench = load_script()
+    forest = bench.render_forest_size({"rows": [
+        {"recipe": "Sign Language MNIST", "min_samples_leaf": 2, "n_estimators": 50, "nodes": 123456,
+         "bytes": 4_200_000, "test_accuracy": 0.985, "photos_accuracy": 0.62},
+        {"recipe": "Sign Language MNIST + asl-hg", "min_samples_leaf": 2, "n_estimators": 50, "nodes": 1000,
+         "bytes": 5_000_000, "test_accuracy": 0.98, "photos_accuracy": None}]},
+        {"command": "python benchmarks/forest_size.py", "seconds": 600})
+    text = "\n".join(forest)
+    assert "| 2 | 50 | 123,456 | 4.2 MB | 98.50% | 62.00% |" in text and "| 2 | 50 | 1,000 | 5.0 MB | 98.00% | - |" in text
+    start = "\n".join(bench.render_startup({
+        "crop": {"command": "asl predict x.png", "seconds": 0.8, "peak_mib": 300, "target": 0.9,
+                 "parts": {"imports": 0.3, "model_load": 0.2, "first_image": 0.1, "warm_image_median": 0.01}},
+        "help": {"command": "asl --help", "seconds": 0.45, "peak_mib": 60, "target": 0.3}}))
+    assert "| 0.80 | 0.9 | met | 0.300 | 0.200 | 0.100 | 0.010 |" in start
+    assert "| 0.45 | 0.3 | NOT met | - | - | - | - |" in start
+    large = "\n".join(bench.render_large_images({"folder": {"command": "asl predict f", "seconds": 9, "peak_mib": 700},
+                                                 "huge": {"command": "asl predict h", "seconds": 3, "peak_mib": 1500}}))
+    assert "| 700 | met |" in large and "| 1500 | NOT met |" in large

@@ -10,10 +10,10 @@ import sys
 import textwrap
 from pathlib import Path
 
-import joblib
 import numpy as np
 import pytest
-from conftest import PHOTOS_DIR, assert_clean, assert_one_line_error, invoke, json_lines, needs_mnist, needs_photos, write_csv
+import skops.io as skops_io
+from conftest import PHOTOS_DIR, assert_clean, assert_one_line_error, invoke, json_lines, needs_photos, write_csv
 from PIL import Image
 
 from asl.dataset import HEADER
@@ -26,14 +26,6 @@ METRIC_KEYS = {
 
 # ---------------------------------------------------------------------------------------------
 # Shared fixtures: one small real model, and a folder of real test images
-
-
-@pytest.fixture
-def grey_image(tmp_path):
-    """A plain grey PNG: enough for the tests that never get as far as reading it."""
-    path = tmp_path / "grey.png"
-    Image.fromarray(np.full((40, 40), 128, np.uint8)).save(path)
-    return path
 
 
 @pytest.fixture
@@ -95,7 +87,7 @@ def test_train_rf_writes_model_and_metrics(trained, small_mnist_dir):
 
 def test_train_rf_same_seed_same_scores(trained, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    again = tmp_path / "again" / "rf.joblib"
+    again = tmp_path / "again" / "rf.skops"
     result = invoke("train-rf", "--landmarks", trained["landmarks"], "--model", again, "--n-estimators", 30)
     assert_clean(result)
     assert result.exit_code == 0, result.output
@@ -108,21 +100,21 @@ def test_train_rf_same_seed_same_scores(trained, tmp_path, monkeypatch):
 
 def test_train_rf_rejects_zero_trees(trained, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    result = invoke("train-rf", "--landmarks", trained["landmarks"], "--model", tmp_path / "rf.joblib",
+    result = invoke("train-rf", "--landmarks", trained["landmarks"], "--model", tmp_path / "rf.skops",
                     "--n-estimators", 0)
     assert_clean(result)
     assert result.exit_code == 2, result.output
     assert "n-estimators" in result.stderr
-    assert not (tmp_path / "rf.joblib").exists()
+    assert not (tmp_path / "rf.skops").exists()
 
 
 def test_train_rf_rejects_a_file_that_is_not_a_table(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     garbage = tmp_path / "lm.parquet"
     garbage.write_bytes(b"this is not parquet\x00\x01\x02" * 50)
-    result = invoke("train-rf", "--landmarks", garbage, "--model", tmp_path / "rf.joblib")
+    result = invoke("train-rf", "--landmarks", garbage, "--model", tmp_path / "rf.skops")
     assert_one_line_error(result, "lm.parquet")
-    assert not (tmp_path / "rf.joblib").exists()
+    assert not (tmp_path / "rf.skops").exists()
     assert not (tmp_path / "rf.json").exists()
 
 
@@ -378,20 +370,20 @@ def test_predict_missing_model(grey_image, tmp_path, monkeypatch):
     one_image = grey_image
     monkeypatch.chdir(tmp_path)
     result = invoke("predict", one_image, "--json")  # no models/ here
-    assert_one_line_error(result, "models/rf-photos.joblib", "models/rf.joblib", "make run", exit_code=1)
+    assert_one_line_error(result, "models/rf-photos.skops", "models/rf.skops", "make run", exit_code=1)
     assert result.stdout.strip() == ""
 
 
 def test_predict_reads_with_the_photo_model_by_default(trained, one_image, tmp_path, monkeypatch):
-    """models/rf-photos.joblib when it exists; else models/rf.joblib, with a line saying so."""
+    """models/rf-photos.skops when it exists; else models/rf.skops, with a line saying so."""
     monkeypatch.chdir(tmp_path)
     (tmp_path / "models").mkdir()
-    shutil.copy(trained["model"], tmp_path / "models" / "rf.joblib")
+    shutil.copy(trained["model"], tmp_path / "models" / "rf.skops")
     result = invoke("predict", one_image, "--mode", "crop", "--json")
     assert result.exit_code in (0, 3), result.output
-    assert "models/rf-photos.joblib is missing; reading with models/rf.joblib" in result.stderr
+    assert "models/rf-photos.skops is missing; reading with models/rf.skops" in result.stderr
     assert json.loads(result.stdout)["path"] == str(one_image)
-    (tmp_path / "models" / "rf.joblib").rename(tmp_path / "models" / "rf-photos.joblib")
+    (tmp_path / "models" / "rf.skops").rename(tmp_path / "models" / "rf-photos.skops")
     result = invoke("predict", one_image, "--mode", "crop", "--json")
     assert result.exit_code in (0, 3) and result.stderr == "", result.output
     assert json.loads(result.stdout)["path"] == str(one_image)
@@ -400,39 +392,39 @@ def test_predict_reads_with_the_photo_model_by_default(trained, one_image, tmp_p
 def test_predict_corrupt_model(grey_image, tmp_path, monkeypatch):
     one_image = grey_image
     monkeypatch.chdir(tmp_path)
-    model = tmp_path / "rf.joblib"
+    model = tmp_path / "rf.skops"
     model.write_bytes(np.random.default_rng(0).integers(0, 256, 4096, dtype=np.uint8).tobytes())
     result = invoke("predict", one_image, "--model", model)
-    assert_one_line_error(result, "rf.joblib", exit_code=1)
+    assert_one_line_error(result, "rf.skops", exit_code=1)
 
 
 def test_predict_model_that_is_another_pickle(grey_image, tmp_path, monkeypatch):
     one_image = grey_image
     monkeypatch.chdir(tmp_path)
-    model = tmp_path / "rf.joblib"
-    joblib.dump(["just", "a", "list"], model)
+    model = tmp_path / "rf.skops"
+    skops_io.dump(["just", "a", "list"], model)
     result = invoke("predict", one_image, "--model", model)
-    assert_one_line_error(result, "rf.joblib", "not an asl model", exit_code=1)
+    assert_one_line_error(result, "rf.skops", "not an asl model", exit_code=1)
 
 
 def test_predict_incomplete_model_file(grey_image, tmp_path, monkeypatch):
     one_image = grey_image
     monkeypatch.chdir(tmp_path)
-    model = tmp_path / "rf.joblib"
-    joblib.dump({"format": "asl-model", "format_version": 1, "kind": "landmarks", "pipeline": "x",
-                 "landmarker": {}}, model)
-    assert_one_line_error(invoke("predict", one_image, "--model", model), "rf.joblib", "train-rf", exit_code=1)
-    joblib.dump({"format": "asl-model", "format_version": 1}, model)
-    assert_one_line_error(invoke("predict", one_image, "--model", model), "rf.joblib", "train-rf", exit_code=1)
+    model = tmp_path / "rf.skops"
+    skops_io.dump({"format": "asl-model", "format_version": 2, "kind": "landmarks", "pipeline": "x",
+                   "landmarker": {}}, model)
+    assert_one_line_error(invoke("predict", one_image, "--model", model), "rf.skops", "train-rf", exit_code=1)
+    skops_io.dump({"format": "asl-model", "format_version": 2}, model)
+    assert_one_line_error(invoke("predict", one_image, "--model", model), "rf.skops", "train-rf", exit_code=1)
 
 
 def test_predict_model_from_a_future_format(grey_image, tmp_path, monkeypatch):
     one_image = grey_image
     monkeypatch.chdir(tmp_path)
-    model = tmp_path / "rf.joblib"
-    joblib.dump({"format": "asl-model", "format_version": 99, "kind": "landmarks"}, model)
+    model = tmp_path / "rf.skops"
+    skops_io.dump({"format": "asl-model", "format_version": 99, "kind": "landmarks"}, model)
     result = invoke("predict", one_image, "--model", model)
-    line = assert_one_line_error(result, "rf.joblib", "99", exit_code=1)
+    line = assert_one_line_error(result, "rf.skops", "99", exit_code=1)
     assert "retrain" in line or "train-rf" in line
 
 
@@ -452,12 +444,12 @@ def test_predict_model_from_another_sklearn(trained, one_image, tmp_path, monkey
             state["_sklearn_version"] = "0.0.1"
         return state
 
-    model = tmp_path / "old.joblib"
+    model = tmp_path / "old.skops"
     with monkeypatch.context() as m:
         m.setattr(BaseEstimator, "__getstate__", old_state)
         save_model(model, payload["pipeline"], payload["landmarker"])
     result = invoke("predict", one_image, "--model", model)
-    line = assert_one_line_error(result, "old.joblib", "0.0.1", sklearn.__version__, exit_code=1)
+    line = assert_one_line_error(result, "old.skops", "0.0.1", sklearn.__version__, exit_code=1)
     assert "train-rf" in line
 
 
@@ -562,7 +554,7 @@ def test_train_rf_extra_malformed_folder_is_one_error_line(trained, tmp_path, mo
     elif case == "text file":
         make_extra(extra, {"B": [png]})
         (extra / "B" / "notes.txt").write_text("hello")
-    model = tmp_path / "m" / "rf.joblib"
+    model = tmp_path / "m" / "rf.skops"
     result = invoke("train-rf", "--landmarks", trained["landmarks"], "--model", model, "--n-estimators", 5,
                     "--extra", extra)
     assert_one_line_error(result, "--extra", fragment)
@@ -576,7 +568,7 @@ def test_train_rf_extra_adds_photos_and_says_so(trained, tmp_path, monkeypatch):
     extra = make_extra(tmp_path / "extra", photos)
     (extra / "l" / "broken.jpg").write_bytes(b"not a jpeg")  # listed, not fatal
     other = make_extra(tmp_path / "asl-hg", {"V": sorted((PHOTOS_DIR / "V").glob("*.jpg"))[:2]})
-    model = tmp_path / "rf.joblib"
+    model = tmp_path / "rf.skops"
     result = invoke("train-rf", "--landmarks", trained["landmarks"], "--model", model, "--n-estimators", 10,
                     "--extra", extra, "--extra", other, "--extra-share", 0.5, "--workers", 1)
     assert_clean(result)

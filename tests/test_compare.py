@@ -83,7 +83,7 @@ def test_compare_on_a_small_subset_writes_every_file(small_mnist_dir, tmp_path, 
     result = invoke("compare", "--data-dir", small_mnist_dir, "--photos", photos, "--timing-images", 5)
     assert_clean(result)
     assert result.exit_code == 0, result.output
-    assert (tmp_path / "models" / "rf.joblib").is_file() and (tmp_path / "models" / "rf.json").is_file()
+    assert (tmp_path / "models" / "rf.skops").is_file() and (tmp_path / "models" / "rf.json").is_file()
     reports = tmp_path / "reports"
     expected = FIGURES + [f.replace(".png", "-photos.png") for f in FIGURES] + ["compare.md", "compare.json"]
     assert sorted(p.name for p in reports.iterdir()) == sorted(expected)
@@ -135,7 +135,7 @@ def test_compare_photo_models_on_signers_they_never_saw(small_mnist_dir, tmp_pat
     trained = invoke("train-cnn", "--data-dir", small_mnist_dir, "--model", cnn, "--epochs", 1, "--batch-size", 32,
                      "--device", "cpu", "--extra", hg, "--workers", 1)
     assert trained.exit_code == 0, trained.output
-    rf = tmp_path / "models" / "rf-photos.joblib"
+    rf = tmp_path / "models" / "rf-photos.skops"
     result = invoke("compare", "--data-dir", small_mnist_dir, "--rf-model", rf, "--cnn-model", cnn, "--extra", hg,
                     "--signers", hg, "--timing-images", 5)
     assert_clean(result)

@@ -5,14 +5,16 @@ documented usage error), the documented exit code, and no traceback."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import assert_clean, invoke, needs_mnist
+from conftest import assert_clean, assert_one_line_error, invoke, needs_mnist, write_csv
 from PIL import Image
 
 from asl.images import ImageLimits, UnreadableImage, read_image
@@ -113,10 +115,28 @@ def test_predict_reports_each_refused_image_and_reads_the_others(trained, one_im
 def test_numeric_options_are_checked_when_parsed(args, option, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = invoke(*args)
-    assert_clean(result)
-    assert result.exit_code == 2, result.output  # a usage error, before anything runs
-    assert option in result.stderr
+    line = assert_one_line_error(result, option, exit_code=2)  # a usage error, before anything runs
+    assert f"asl {args[0]} --help" in line
     assert not any(tmp_path.iterdir())  # nothing written
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["predict"], "Missing argument"),
+    (["predict", "x.png", "--bogus"], "--bogus"),
+    (["frobnicate"], "frobnicate"),
+    (["predict", "x.png", "--mode", "weird"], "weird"),
+])
+def test_usage_errors_are_one_line(args, fragment, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert_one_line_error(invoke(*args), fragment, exit_code=2)
+
+
+def test_usage_errors_are_one_line_from_the_installed_command(tmp_path):
+    """The console script itself (not only CliRunner): one line on stderr, exit 2, nothing on stdout."""
+    proc = subprocess.run([sys.executable, "-m", "asl", "predict", "x.png", "--top-k", "0"], capture_output=True,
+                          text=True, cwd=tmp_path, timeout=120)
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr.count("\n") == 1 and proc.stderr.startswith("error: ") and "--top-k" in proc.stderr
 
 
 @needs_mnist
@@ -151,17 +171,183 @@ def test_two_extractions_on_one_table_the_second_is_refused(small_mnist_dir, tmp
 def test_a_lock_left_by_a_killed_run_is_taken_over(trained, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
-    model = tmp_path / "rf.joblib"
-    (tmp_path / "rf.joblib.lock").write_text(gone.stdout)  # that process has ended
+    model = tmp_path / "rf.skops"
+    (tmp_path / "rf.skops.lock").write_text(gone.stdout)  # that process has ended
     result = invoke("train-rf", "--landmarks", trained["landmarks"], "--model", model, "--n-estimators", 5)
     assert_clean(result)
     assert result.exit_code == 0, result.output
-    assert model.is_file() and not (tmp_path / "rf.joblib.lock").exists()
+    assert model.is_file() and not (tmp_path / "rf.skops.lock").exists()
     sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     try:
-        (tmp_path / "rf.joblib.lock").write_text(f"{sleeper.pid}\n")  # a run that is still going
+        (tmp_path / "rf.skops.lock").write_text(f"{sleeper.pid}\n")  # a run that is still going
         result = invoke("train-rf", "--landmarks", trained["landmarks"], "--model", model, "--n-estimators", 5)
         assert_clean(result)
         assert result.exit_code == 1 and f"pid {sleeper.pid}" in result.stderr
     finally:
         sleeper.kill()
+
+
+KILLED_RUN = """
+import sys
+from asl import extraction
+extraction.CHUNK_ROWS = 40  # many chunk boundaries in a small table
+from asl.cli import main
+sys.argv = ["asl", *sys.argv[1:]]
+main()
+"""
+
+
+@needs_mnist
+def test_ten_kill_9s_during_extraction_lose_and_repeat_no_row(small_mnist_dir, tmp_path):
+    """kill -9 (the whole process group, workers too) at ten moments of a real extraction, then let
+    it finish: every resume starts cleanly, and the table is the uninterrupted run's, row for row."""
+    import random
+    import signal
+    import time
+
+    from asl.tables import read_table
+
+    def command(out):
+        return [sys.executable, "-c", KILLED_RUN, "extract-landmarks", "--data-dir", str(small_mnist_dir),
+                "--split", "all", "--workers", "1", "--out", str(out)]
+
+    out = tmp_path / "killed.parquet"
+    rng = random.Random(0)
+    chunks_seen = set()
+    for _ in range(10):
+        run = subprocess.Popen(command(out), cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               start_new_session=True)
+        time.sleep(rng.uniform(0.5, 4.0))
+        if run.poll() is None:
+            os.killpg(run.pid, signal.SIGKILL)
+        run.wait(timeout=60)
+        err = run.stderr.read().decode()
+        run.stderr.close()
+        assert "Traceback" not in err and "error:" not in err, err  # every start resumed cleanly
+        chunks_seen |= {p.name for p in (tmp_path / "killed.parquet.partial").glob("*.parquet")}
+        if out.exists():
+            break
+    assert len(chunks_seen) >= 2, "the kills never let a chunk finish: the test did not test resuming"
+    final = subprocess.run(command(out), cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert final.returncode == 0, final.stderr
+    fresh = subprocess.run(command(tmp_path / "fresh.parquet"), cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert fresh.returncode == 0, fresh.stderr
+    killed, _ = read_table(out)
+    whole, _ = read_table(tmp_path / "fresh.parquet")
+    assert not killed.duplicated(["split", "row"]).any() and len(killed) == 600
+    assert killed.drop(columns=[c for c in killed.columns if c.startswith("seconds")], errors="ignore").equals(
+        whole.drop(columns=[c for c in whole.columns if c.startswith("seconds")], errors="ignore"))
+    assert not list(tmp_path.glob("*.tmp")) and not (tmp_path / "killed.parquet.partial").exists()
+    assert not (tmp_path / "killed.parquet.lock").exists()
+
+
+@needs_mnist
+def test_leftovers_of_a_killed_run_are_removed_by_the_next(trained, grey_image, tmp_path, monkeypatch):
+    """Temporary files a kill -9 leaves (a model, its metrics, an overlay) are gone after the next run."""
+    monkeypatch.chdir(tmp_path)
+    model, overlays = tmp_path / "rf.skops", tmp_path / "overlays"
+    overlays.mkdir()
+    left = [tmp_path / "rf.skops.tmp", tmp_path / "rf.json.tmp", overlays / "grey.png.tmp"]
+    for path in left:
+        path.write_bytes(b"half")
+    result = invoke("train-rf", "--landmarks", trained["landmarks"], "--model", model, "--n-estimators", 5)
+    assert result.exit_code == 0, result.output
+    result = invoke("predict", grey_image, "--model", model, "--overlay", overlays)
+    assert result.exit_code in (0, 3), result.output
+    assert not any(path.exists() for path in left)
+    assert (overlays / "grey.png").is_file()
+
+
+@needs_mnist
+def test_a_model_is_never_read_with_another_models_metrics(trained, tmp_path, monkeypatch):
+    """A run stopped between moving the model and its metrics into place: the metrics are refused."""
+    import shutil
+
+    monkeypatch.chdir(tmp_path)
+    model = tmp_path / "rf.skops"
+    shutil.copy(trained["model"], model)
+    shutil.copy(trained["model"].with_suffix(".json"), tmp_path / "rf.json")
+    from asl.errors import AslError
+    from asl.trained import saved_result
+
+    assert saved_result(model).model_sha256 == json.loads((tmp_path / "rf.json").read_text())["model_sha256"]
+    model.write_bytes(model.read_bytes() + b"\0")  # a new model beside the old metrics
+    with pytest.raises(AslError, match="belongs to another version of .*rf.skops; retrain"):
+        saved_result(model)
+
+
+def test_a_folder_is_read_in_batches_bounded_by_pixels(tmp_path):
+    """Memory does not grow with a folder of large images: a batch is read once it holds
+    ``batch_pixels`` decoded pixels, even before it holds ``batch`` images."""
+    from asl.landmarks import HandResult
+    from asl.predict import predict_files
+    from asl.predictors.base import Reading
+
+    class CountingPredictor:
+        def __init__(self):
+            self.batches = []
+
+        def read(self, images):
+            self.batches.append([image.shape[:2] for image in images])
+            return [Reading(HandResult.none("crop")) for _ in images]
+
+    for i in range(5):
+        Image.fromarray(np.full((100, 100), 50 * i, np.uint8)).save(tmp_path / f"{i}.png")
+    (tmp_path / "5.png").write_bytes(b"not an image")
+    predictor = CountingPredictor()
+    out = list(predict_files(predictor, [tmp_path], batch=64, batch_pixels=25_000))
+    assert [p.path for p in out] == [str(tmp_path / f"{i}.png") for i in range(6)]  # in order
+    assert out[-1].error and all(p.error is None for p in out[:-1])
+    assert [len(b) for b in predictor.batches] == [3, 2]  # 30,000 pixels close the first batch
+
+
+def test_a_folder_that_cannot_be_listed_is_reported_not_skipped(tmp_path, monkeypatch):
+    """(Tested by making the listing fail: as root, permissions would not stop it.)"""
+    from asl.images import UnlistableFolder, iter_image_paths
+
+    (tmp_path / "ok").mkdir()
+    (tmp_path / "locked").mkdir()
+    Image.fromarray(np.zeros((8, 8), np.uint8)).save(tmp_path / "ok" / "a.png")
+    real = os.scandir
+
+    def scandir(path="."):
+        if Path(path).name == "locked":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    found = list(iter_image_paths([tmp_path]))
+    assert found[0] == tmp_path / "ok" / "a.png"
+    assert isinstance(found[1], UnlistableFolder) and found[1].path == tmp_path / "locked"
+    assert "cannot list this folder (Permission denied)" in str(found[1])
+
+
+@pytest.mark.parametrize("case", ["out-is-a-folder", "out-cannot-be-written", "csv-is-a-folder", "model-is-a-folder",
+                                  "nul-in-csv"])
+def test_paths_of_the_wrong_kind_get_one_line(case, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    data = tmp_path / "data"
+    data.mkdir()
+    rows = np.zeros((2, 784), np.int64)
+    write_csv(data / "sign_mnist_train.csv", [0, 1], rows)
+    write_csv(data / "sign_mnist_test.csv", [0, 1], rows)
+    extract = ["extract-landmarks", "--data-dir", data, "--split", "test", "--workers", 1]
+    if case == "out-is-a-folder":
+        (tmp_path / "out").mkdir()
+        assert_one_line_error(invoke(*extract, "--out", tmp_path / "out"), "is a folder", exit_code=1)
+    elif case == "out-cannot-be-written":
+        assert_one_line_error(invoke(*extract, "--out", "/proc/no/table.parquet"), "/proc/no", exit_code=1)
+    elif case == "csv-is-a-folder":
+        (data / "sign_mnist_test.csv").unlink()
+        (data / "sign_mnist_test.csv").mkdir()
+        assert_one_line_error(invoke(*extract, "--out", tmp_path / "t.parquet"), "is a folder, not the CSV", exit_code=1)
+    elif case == "model-is-a-folder":
+        (tmp_path / "m.skops").mkdir()
+        Image.fromarray(np.zeros((8, 8), np.uint8)).save(tmp_path / "x.png")
+        assert_one_line_error(invoke("predict", tmp_path / "x.png", "--model", tmp_path / "m.skops"),
+                              "is a folder, not a model file", exit_code=1)
+    else:
+        text = (data / "sign_mnist_test.csv").read_bytes().replace(b"\n0,0,0", b"\n0,0\x002,0", 1)
+        (data / "sign_mnist_test.csv").write_bytes(text)
+        assert_one_line_error(invoke(*extract, "--out", tmp_path / "t.parquet"), "line 2", "NUL byte", exit_code=1)
+    assert not list(tmp_path.glob("*.parquet*")) and not list(tmp_path.glob("*.tmp"))

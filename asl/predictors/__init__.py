@@ -28,5 +28,5 @@ def load_predictor(paths: Path | Sequence[Path], mode: str = "auto", top_k: int 
         if kind.accepts(paths):
             return kind.load(paths, mode=mode, top_k=top_k)
     given = ", ".join(map(str, paths))
-    raise AslError(f"--model {given}: give one landmark model (.joblib), one ResNet50 (.pt), "
+    raise AslError(f"--model {given}: give one landmark model (.skops), one ResNet50 (.pt), "
                    "or one of each for the hybrid")

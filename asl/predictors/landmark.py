@@ -16,7 +16,7 @@ class LandmarkPredictor(Predictor):
     """A saved landmark model (``asl train-rf``) plus the landmarker that turns images into its input."""
 
     kind = "landmarks"
-    suffixes = (".joblib",)
+    suffixes = (".skops", ".joblib")  # .joblib: refused with a line saying why
 
     def __init__(self, pipeline, landmarker, top_k: int = 3) -> None:
         self.pipeline = pipeline

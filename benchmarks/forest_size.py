@@ -1,0 +1,110 @@
+"""How big the Random Forest must be: trees x leaf size against size on disk and accuracy (issue 13).
+
+Usage: python benchmarks/forest_size.py --landmarks TABLE [--extra ASL_HG] [--photos DEV] --out JSON
+
+For each recipe (Sign Language MNIST alone; with --extra, Sign Language MNIST + those photos, as
+`asl train-rf --extra` trains it) and each ``min_samples_leaf``, one forest of the most trees is
+fitted; a forest of its first k trees is the forest `train-rf --n-estimators k` would grow (each
+tree's seed is drawn in order from the same seed), so every tree count is scored without fitting
+again. Each is saved as `asl train-rf` saves it (.skops) to measure its size on disk, and scored on
+the Sign Language MNIST test split and on the development photos (read as `asl predict` reads
+them, through their cached photo table; a photo without a hand counts as wrong).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+import numpy as np  # noqa: E402
+
+from asl.classifiers import DEFAULTS, forest_for  # noqa: E402
+from asl.classifiers.sources import training_rows  # noqa: E402
+from asl.extra import extra_landmarks  # noqa: E402
+from asl.extraction import read_table  # noqa: E402
+from asl.landmarks.result import COORDINATES  # noqa: E402
+from asl.modelfile import landmark_model_writer  # noqa: E402
+from asl.training import predict_table  # noqa: E402
+
+
+def first_trees(model, k: int):
+    """``model`` (a fitted ViewAugmentedClassifier) cut to its first ``k`` trees, in place; returns
+    the full list to put back."""
+    forest = model.estimator_.steps[-1][1]
+    kept = forest.estimators_
+    forest.estimators_, forest.n_estimators = kept[:k], k
+    return kept
+
+
+def size_on_disk(model, landmarker: dict) -> int:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "rf.skops"
+        landmark_model_writer(model, landmarker)(path)
+        return path.stat().st_size
+
+
+def accuracy(model, X: np.ndarray, y: np.ndarray, total: int) -> float:
+    """Right letters over ``total`` images (those without a hand are not in X and count as wrong)."""
+    return float((model.predict(X) == y).sum() / total) if len(X) else 0.0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--landmarks", type=Path, required=True, help="crop-mode Sign Language MNIST table, both splits")
+    parser.add_argument("--extra", type=Path, help="photos trained on too (ASL-HG): the photo model's recipe")
+    parser.add_argument("--photos", type=Path, help="development photos, never trained on")
+    parser.add_argument("--trees", default="25,50,100,200,300")
+    parser.add_argument("--leaf", default="1,2,4,8")
+    parser.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args()
+    trees = sorted(int(t) for t in args.trees.split(","))
+    leaves = [int(x) for x in args.leaf.split(",")]
+
+    table, meta = read_table(args.landmarks)
+    landmarker = meta["landmarker"]
+    train = table[(table["split"] == "train") & table["hand"]]
+    test = table[table["split"] == "test"]
+    photos = extra_landmarks(args.photos, landmarker) if args.photos else None
+    recipes = {"Sign Language MNIST": []}
+    if args.extra:
+        recipes["Sign Language MNIST + " + args.extra.name] = [extra_landmarks(args.extra, landmarker)]
+    rows_out = []
+    for recipe, extra in recipes.items():
+        rows = training_rows(train[list(COORDINATES)].to_numpy(), train["letter"].to_numpy(),
+                             [(p.X, p.y) for p in extra], share=DEFAULTS.share, augment_base=DEFAULTS.augment and not extra)
+        for leaf in leaves:
+            settings = replace(DEFAULTS, n_estimators=trees[-1], min_samples_leaf=leaf)
+            started = time.perf_counter()
+            model = rows.fit(forest_for(settings))
+            fit_seconds = time.perf_counter() - started
+            for k in trees:
+                kept = first_trees(model, k)
+                test_letters, _ = predict_table(model, test)
+                row = {"recipe": recipe, "min_samples_leaf": leaf, "n_estimators": k,
+                       "nodes": int(sum(t.tree_.node_count for t in model.estimator_.steps[-1][1].estimators_)),
+                       "bytes": size_on_disk(model, landmarker),
+                       "test_accuracy": float((test_letters == test["letter"].to_numpy()).mean()),
+                       "photos_accuracy": accuracy(model, photos.X, photos.y, photos.source.photos) if photos else None,
+                       "fit_seconds_all_trees": round(fit_seconds, 1), "n_train": int(len(rows.X))}
+                forest = model.estimator_.steps[-1][1]
+                forest.estimators_, forest.n_estimators = kept, len(kept)  # back to all the trees
+                rows_out.append(row)
+                print(f"{recipe} | leaf {leaf} | {k} trees | {row['bytes'] / 2**20:.1f} MiB | test "
+                      f"{row['test_accuracy']:.2%} | photos {row['photos_accuracy'] or 0:.2%}", flush=True)
+            del model
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps({"rows": rows_out, "photos": str(args.photos) if args.photos else None,
+                                    "extra": str(args.extra) if args.extra else None,
+                                    "settings": DEFAULTS.as_dict()}, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main()
