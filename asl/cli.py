@@ -439,6 +439,29 @@ def compare(
                        f"macro F1 {row.scores.macro_f1:.4f}")
 
 
+@app.command()
+@one_line_errors
+def serve(
+    model: Annotated[Optional[list[Path]], typer.Option(help=f"Model file(s) as for predict [default: {PHOTO_MODEL}, else {RF_MODEL}]")] = None,
+    host: Annotated[str, typer.Option(help="Address to listen on (0.0.0.0: every network this machine is on; your choice)")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="Processes, each with its own models; requests run in parallel across them")] = 1,
+    mode: Annotated[Mode, typer.Option(help="How a hand is found, as for predict")] = "auto",
+    top_k: Annotated[int, typer.Option(min=1, max=24, help="How many letters to list per image")] = 3,
+    max_upload_mb: Annotated[float, typer.Option(callback=positive, help="Refuse an upload larger than this (413)")] = 10.0,
+    max_megapixels: Annotated[float, typer.Option(callback=positive, help="Refuse an image with more pixels (413), read from its header")] = IMAGE_LIMITS.megapixels,
+) -> None:
+    """Serve the model over HTTP: POST /predict, GET /health, /version, /docs, and a camera page at /."""
+    from dataclasses import replace
+
+    from asl.server import ServeSettings, serve as run_server
+
+    settings = ServeSettings(models=tuple(str(m) for m in model or ()), mode=Mode(mode).value, top_k=top_k,
+                             max_upload_bytes=int(max_upload_mb * 2**20),
+                             limits=replace(IMAGE_LIMITS, megapixels=max_megapixels))
+    run_server(settings, host=host, port=port, workers=workers, log=lambda line: typer.echo(line, err=True))
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

@@ -34,6 +34,10 @@ class UnreadableImage(Exception):
     """A file that is missing or is not an image PIL can read."""
 
 
+class ImageTooLarge(UnreadableImage):
+    """An image over the limits (pixels, side ratio, a decompression bomb), refused before decoding."""
+
+
 class UnlistableFolder(UnreadableImage):
     """A folder given (or found inside one) that cannot be listed: reported in place of its images."""
 
@@ -65,21 +69,28 @@ def read_image(path: Path, limits: ImageLimits = LIMITS) -> np.ndarray:
     """An HxWx3 uint8 RGB array, upright per EXIF; transparency composited over white; at most
     ``limits.side`` pixels on its long side. ``UnreadableImage`` for a file that is not a regular
     file (a FIFO or device is never opened), not an image, or over the limits."""
+    return decode_image(path, str(path), limits, check_file=True)
+
+
+def decode_image(source, label: str, limits: ImageLimits = LIMITS, check_file: bool = False) -> np.ndarray:
+    """``read_image`` for a path or a binary file object (an upload); ``label`` names it in errors."""
     from PIL import Image, UnidentifiedImageError
 
+    path = label
     try:
-        mode = os.stat(path).st_mode
-        if stat.S_ISDIR(mode):
-            raise IsADirectoryError(path)
-        if not stat.S_ISREG(mode):
-            raise UnreadableImage(f"{path}: not a regular file (a FIFO, device or socket); not opened")
-        with Image.open(path) as image:
+        if check_file:
+            mode = os.stat(source).st_mode
+            if stat.S_ISDIR(mode):
+                raise IsADirectoryError(source)
+            if not stat.S_ISREG(mode):
+                raise UnreadableImage(f"{path}: not a regular file (a FIFO, device or socket); not opened")
+        with Image.open(source) as image:
             width, height = image.size
             if width * height > limits.megapixels * 1e6:
-                raise UnreadableImage(f"{path}: {width}x{height} is {width * height / 1e6:.0f} megapixels, over the "
+                raise ImageTooLarge(f"{path}: {width}x{height} is {width * height / 1e6:.0f} megapixels, over the "
                                       f"limit of {limits.megapixels:g} (--max-megapixels)")
             if max(width, height) > limits.aspect * max(1, min(width, height)):
-                raise UnreadableImage(f"{path}: {width}x{height} has sides in ratio {max(width, height) / max(1, min(width, height)):.0f}:1, "
+                raise ImageTooLarge(f"{path}: {width}x{height} has sides in ratio {max(width, height) / max(1, min(width, height)):.0f}:1, "
                                       f"over the limit of {limits.aspect:g}:1 (--max-aspect)")
             scale = limits.side / max(width, height)
             if scale < 1:
@@ -106,7 +117,7 @@ def read_image(path: Path, limits: ImageLimits = LIMITS) -> np.ndarray:
             f"{path}: a folder with no image files ({', '.join(sorted(IMAGE_SUFFIXES))})"
         ) from None
     except Image.DecompressionBombError as e:
-        raise UnreadableImage(f"{path}: image too large ({e})") from None
+        raise ImageTooLarge(f"{path}: image too large ({e})") from None
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as e:
         kind = "not an image" if isinstance(e, UnidentifiedImageError) else f"unreadable image ({e})"
         raise UnreadableImage(f"{path}: {kind}") from None

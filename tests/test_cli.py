@@ -45,7 +45,8 @@ def test_help_lists_the_commands(in_tmp):
     from asl.cli import app
 
     names = [c.name or c.callback.__name__.replace("_", "-") for c in app.registered_commands]
-    assert {"download", "extract-landmarks", "train-rf", "train-cnn", "predict", "compare"} <= set(names)
+    assert {"download", "extract-landmarks", "train-rf", "train-cnn", "predict", "compare", "evaluate-signers",
+            "serve"} <= set(names)
     for command in names:
         assert command in result.stdout
 

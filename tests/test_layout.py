@@ -118,7 +118,8 @@ def test_no_kind_takes_the_model_files_is_one_line(tmp_path):
 def test_help_imports_no_heavy_library():
     code = ("import sys; from asl.cli import app; from typer.testing import CliRunner; "
             "r = CliRunner().invoke(app, ['--help']); assert r.exit_code == 0; "
-            "print(sorted(m for m in ('torch', 'sklearn', 'mediapipe', 'pandas', 'cv2', 'matplotlib') if m in sys.modules))")
+            "print(sorted(m for m in ('torch', 'sklearn', 'mediapipe', 'pandas', 'cv2', 'matplotlib', 'fastapi', 'uvicorn',"
+            " 'skops') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True).stdout
     assert out.strip() == "[]"
 
@@ -144,3 +145,21 @@ def test_native_logs_are_silenced_unless_asked_for(tmp_path):
     loud = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path,
                           env={**__import__("os").environ, "ASL_NATIVE_LOGS": "1"})
     assert "XNNPACK" in loud.stderr or "W0000" in loud.stderr or "absl" in loud.stderr
+
+
+def test_the_wheel_lists_every_package_and_the_page():
+    """setuptools is given the packages by name (the libraries' folders are mapped under asl): every
+    folder of Python modules must be on that list, or a non-editable install lacks it."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    folders = {"asl": ROOT / "asl", **{name: ROOT / folder for name, folder in config["package-dir"].items()}}
+    expected = set()
+    for name, folder in folders.items():
+        for init in folder.rglob("__init__.py"):
+            if "__pycache__" not in init.parts:
+                expected.add(".".join([name, *init.parent.relative_to(folder).parts]))
+    assert set(config["packages"]) == expected
+    web = {p.name for p in (ROOT / "asl" / "web").iterdir()}
+    patterns = config["package-data"]["asl"]
+    assert all(any(Path("web", f).match(pattern) for pattern in patterns) for f in web), web
