@@ -283,6 +283,12 @@ def main() -> None:
         results["large_images"] = large_images(step, photo_model if photo_model.is_file() else model, args.photos)
     results["startup"] = startup(step, photo_model if photo_model.is_file() else model, model,
                                  first_photo(args.photos) if args.photos.is_dir() else None, WORK / "test-png" / "00000.png")
+    if args.photos.is_dir():
+        out = WORK / "serve-load.json"
+        step("serve_load", [sys.executable, HERE / "load_serve.py", "--model", photo_model if photo_model.is_file() else model,
+                            "--photos", args.photos, "--out", out, *(["--seconds", "10", "--leak-requests", "300"]
+                                                                     if args.quick else [])])
+        results["serve_load"] = json.loads(out.read_text())
     results["reused_steps"] = progress.reused
     (HERE / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     (HERE / "RESULTS.md").write_text(render(results, "make benchmark" + (" (--quick)" if args.quick else "")))
@@ -458,7 +464,27 @@ def render(r: dict, command: str) -> str:
         lines += ["", *render_startup(r["startup"])]
     if "large_images" in r:
         lines += ["", *render_large_images(r["large_images"])]
+    if "serve_load" in r:
+        lines += ["", *render_serve_load(r["serve_load"], s["serve_load"])]
     return "\n".join(lines) + "\n"
+
+
+def render_serve_load(load: dict, step: dict) -> list[str]:
+    """Issue 15's load test: throughput and latency per worker count, and memory over many requests."""
+    lines = ["## `asl serve` under load (issue 15)", "",
+             f"`{step['command']}`: {load['clients']} concurrent clients posting real photos (JPEG, round robin over "
+             f"{load['photos']}) to a local server for {load['seconds']:g} s each; errors are answers other than 200.", "",
+             "| workers | requests | requests/s | median ms | p99 ms | errors |", "|---|---|---|---|---|---|"]
+    for workers, row in load["load"].items():
+        lines.append(f"| {workers} | {row['requests']} | {row['requests_per_second']} | {row['median_ms']} | "
+                     f"{row['p99_ms']} | {row['errors']} |")
+    memory = load.get("memory_mib_after", {})
+    if memory:
+        first, last = min(memory, key=int), max(memory, key=int)
+        lines += ["", "Memory of the server (one worker, the whole process tree's RSS) after " +
+                  ", ".join(f"{n} requests: {mib} MiB" for n, mib in memory.items()) +
+                  f"; growth from {first} to {last} requests: {memory[last] - memory[first]:+.1f} MiB."]
+    return lines
 
 
 def render_forest_size(f: dict, step: dict) -> list[str]:

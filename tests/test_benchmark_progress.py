@@ -70,3 +70,12 @@ def test_new_sections_render_their_targets():
     large = "\n".join(bench.render_large_images({"folder": {"command": "asl predict f", "seconds": 9, "peak_mib": 700},
                                                  "huge": {"command": "asl predict h", "seconds": 3, "peak_mib": 1500}}))
     assert "| 700 | met |" in large and "| 1500 | NOT met |" in large
+
+
+def test_the_serve_load_section_renders():
+    bench = load_script()
+    text = "\n".join(bench.render_serve_load(
+        {"clients": 4, "seconds": 60, "photos": 20, "memory_mib_after": {"100": 800.0, "10000": 801.5},
+         "load": {"1": {"requests": 600, "requests_per_second": 10.0, "median_ms": 390.0, "p99_ms": 700.0, "errors": 0}}},
+        {"command": "python benchmarks/load_serve.py"}))
+    assert "| 1 | 600 | 10.0 | 390.0 | 700.0 | 0 |" in text and "from 100 to 10000 requests: +1.5 MiB" in text
