@@ -86,20 +86,28 @@ def _run(chunks: list[Chunk], work: Callable, workers: int, make_landmarker: Cal
 def run_chunks(out: Path, settings: dict, chunks: list[Chunk], work: Callable, schema: pa.Schema, *,
                make_landmarker: Callable, landmarker_args: tuple = (), landmarker=None, workers: int = 1,
                recycle: int | None = None, progress: Callable[[int, int], None] | None = None,
-               meta: dict | None = None, force: bool = False) -> pd.DataFrame:
+               meta: dict | None = None, force: bool = False, cluster: str | None = None) -> pd.DataFrame:
     """Run ``work(landmarker, chunk) -> DataFrame`` for every chunk not already done, in ``workers``
     processes (each builds ``make_landmarker(*landmarker_args)`` once; ``recycle``: a worker is
-    replaced after that many chunks), or in this process with ``landmarker`` when ``workers`` is 1.
-    Then write all chunks, in order, as one table to ``out`` with ``settings`` and ``meta`` in its
-    metadata; returns it. An ``out`` made with exactly ``settings`` is returned as it is, unless ``force``.
-    One run at a time per ``out`` (``asl.locks``): a second is refused at once."""
+    replaced after that many chunks), or in this process with ``landmarker`` when ``workers`` is 1,
+    or on the Dask cluster ``cluster`` (``asl.cluster``: an address or ``local[:N]``; one landmarker
+    per Dask worker). Then write all chunks, in order, as one table to ``out`` with ``settings`` and
+    ``meta`` in its metadata; returns it. The table does not depend on where the chunks ran. An
+    ``out`` made with exactly ``settings`` is returned as it is, unless ``force``. One run at a time
+    per ``out`` (``asl.locks``): a second is refused at once."""
     with output_lock(out):
-        return _run_chunks(out, settings, chunks, work, schema, make_landmarker, landmarker_args, landmarker, workers,
-                           recycle, progress, meta, force)
+        if cluster is not None:
+            from asl.cluster import run_on_cluster
+
+            def runner(todo):
+                return run_on_cluster(cluster, todo, work, make_landmarker, landmarker_args)
+        else:
+            def runner(todo):
+                return _run(todo, work, workers, make_landmarker, landmarker_args, landmarker, recycle)
+        return _run_chunks(out, settings, chunks, schema, runner, progress, meta, force)
 
 
-def _run_chunks(out, settings, chunks, work, schema, make_landmarker, landmarker_args, landmarker, workers, recycle,
-                progress, meta, force) -> pd.DataFrame:
+def _run_chunks(out, settings, chunks, schema, runner, progress, meta, force) -> pd.DataFrame:
     if out.is_file() and not force:
         cached = cached_table(out, settings)
         if cached is not None:
@@ -117,10 +125,11 @@ def _run_chunks(out, settings, chunks, work, schema, make_landmarker, landmarker
         spent = 0.0
     started = time.perf_counter() - spent
     done = total - sum(c.size for c in todo)
+    results = runner(todo)  # a cluster connects here: an unreachable one fails before any progress
     if progress:
         progress(done, total)
     try:
-        for chunk, frame in _run(todo, work, workers, make_landmarker, landmarker_args, landmarker, recycle):
+        for chunk, frame in results:
             write_table(pa.Table.from_pandas(frame, schema=schema, preserve_index=False), partial / chunk.name)
             seconds = f"{time.perf_counter() - started:.2f}"
             write_atomic(clock, lambda tmp: tmp.write_text(seconds))

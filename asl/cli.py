@@ -89,6 +89,7 @@ ExtraShare = Annotated[
     float,
     typer.Option("--extra-share", min=0.0, callback=finite, help="Each photo folder together weighs this many times the Sign Language MNIST rows (sample_weight)"),
 ]
+Cluster = Annotated[Optional[str], typer.Option(help="Run on a Dask cluster: a scheduler address (tcp://host:8786) or local[:N] (N worker processes here); needs asl[cluster]")]
 MinLeaf = Annotated[int, typer.Option(min=1, help="The fewest training rows in a leaf (larger: a smaller forest)")]
 Workers = Annotated[Optional[int], typer.Option(min=1, help="Processes, one model each [default: all cores]")]
 DataDir = Annotated[
@@ -157,6 +158,7 @@ def extract_landmarks_command(
     limit: Annotated[Optional[int], typer.Option(min=1, help="Only the first N rows of each split")] = None,
     min_presence: Annotated[Optional[float], typer.Option(min=0.0, max=1.0, callback=finite, help="Crop mode's hand-presence threshold")] = None,
     force: Annotated[bool, typer.Option(help="Recompute even if OUT is up to date")] = False,
+    cluster: Cluster = None,
 ) -> None:
     """Turn every image into 21 hand landmarks; one Parquet row per image.
 
@@ -170,7 +172,7 @@ def extract_landmarks_command(
         out = out or default_photo_out(images)
         table = extract_photo_landmarks(images, out, group_by=group_by or None, workers=workers,
                                         landmarker_settings={"min_presence": min_presence}, force=force,
-                                        progress=progress_bar("landmarks (auto, photos)"))
+                                        progress=progress_bar("landmarks (auto, photos)"), cluster=cluster)
         _report_coverage(table, "source")
         groups = sorted(g for g in table["group"].dropna().unique())
         typer.echo(f"groups: {len(groups)} ({', '.join(groups[:12])}{', ...' if len(groups) > 12 else ''})"
@@ -189,7 +191,7 @@ def extract_landmarks_command(
     out = out or default_out(mode, split)
     table = extract_landmarks(resolve_data_dir(data_dir), split=split, mode=mode, out=out, workers=workers,
                               limit=limit, min_presence=min_presence, force=force,
-                              progress=progress_bar(f"landmarks ({mode})"))
+                              progress=progress_bar(f"landmarks ({mode})"), cluster=cluster)
     _report_coverage(table, "split")
     typer.echo(f"wrote {out}")
 
@@ -219,6 +221,7 @@ def train_rf(
     use_z: Annotated[bool, typer.Option(help="Use landmark depth (z) as a feature where a hand has one (photos, not 28x28 crops)")] = FOREST.use_z,
     max_samples: Annotated[float, typer.Option(min=0.01, max=1.0, callback=finite, help="Fraction of the rows each tree draws")] = FOREST.max_samples,
     min_samples_leaf: MinLeaf = FOREST.min_samples_leaf,
+    cluster: Cluster = None,
 ) -> None:
     """Train the Random Forest on train landmarks, score it on the test split, save it."""
     from asl.dataset import resolve_data_dir
@@ -229,6 +232,7 @@ def train_rf(
     settings = ForestSettings(n_estimators=n_estimators, seed=seed, use_z=use_z, augment=augment,
                               max_samples=max_samples, share=extra_share, min_samples_leaf=min_samples_leaf)
     result = run_train_rf(landmarks, model, resolve_data_dir(data_dir), settings, workers=workers, extra_dirs=extra,
+                          cluster=cluster,
                           log=typer.echo, progress=progress_bar)
     s = result.scores
     typer.echo(

@@ -53,13 +53,15 @@ def extract_landmarks(
     progress: Callable[[int, int], None] | None = None,
     landmarker_factory: Callable[[], object] | None = None,
     force: bool = False,
+    cluster: str | None = None,
 ) -> pd.DataFrame:
     """Extract landmarks for ``split`` (train, test or all) into ``out``; returns the table.
 
     ``workers`` processes each hold one model (default: all cores; 1 runs in this process).
     ``progress(done, total)`` is called as chunks finish. ``landmarker_factory`` replaces the
     real model in this process (tests); it implies ``workers=1``. An existing ``out`` made with
-    the same settings from the same CSVs is returned as it is, unless ``force``.
+    the same settings from the same CSVs is returned as it is, unless ``force``. ``cluster``: run
+    the chunks on a Dask cluster instead (``asl.cluster``; the same table).
     """
     if split not in (*SPLITS, "all"):
         raise AslError(f"unknown split {split!r}; choose train, test or all")
@@ -90,4 +92,5 @@ def extract_landmarks(
     ]
     return run_chunks(out, settings, chunks, _read_chunk, SCHEMA, make_landmarker=make_landmarker,
                       landmarker_args=(mode, min_presence), landmarker=landmarker, workers=workers,
-                      progress=progress, meta={"code_version": code_version()}, force=force)
+                      progress=progress, meta={"code_version": code_version()}, force=force,
+                      cluster=cluster)

@@ -82,13 +82,15 @@ def extract_photo_landmarks(
     progress: Callable[[int, int], None] | None = None,
     force: bool = False,
     option: str = "--images",
+    cluster: str | None = None,
 ) -> pd.DataFrame:
     """Auto-mode landmarks of every photo in ``folder`` (laid out as ``labelled_photos`` reads it)
     into ``out``; returns the table. ``group_by``: a regular expression on the file name whose
     first group names the photo's group (signer). ``landmarker_settings``: crop mode's settings of
     a landmark table or model (min_presence, views), so that photos are read as its rows were.
     A photo that cannot be read gets a row with its ``error`` and no hand; the others still run.
-    An ``out`` made with the same settings from the same files (sha256) is reused, unless ``force``."""
+    An ``out`` made with the same settings from the same files (sha256) is reused, unless ``force``.
+    ``cluster``: read the photos on a Dask cluster (``asl.cluster``); its workers read the files."""
     folder = Path(folder)
     photos = labelled_photos(folder, option)
     pattern = compile_group_by(group_by)
@@ -113,4 +115,5 @@ def extract_photo_landmarks(
               for start in range(0, len(rows), CHUNK_PHOTOS)]
     return run_chunks(out, settings, chunks, _read_chunk, SCHEMA, make_landmarker=make_landmarker,
                       landmarker_args=args, landmarker=landmarker, workers=workers, recycle=RECYCLE_CHUNKS,
-                      progress=progress, meta={"code_version": code_version()}, force=force)
+                      progress=progress, meta={"code_version": code_version()}, force=force,
+                      cluster=cluster)

@@ -39,11 +39,13 @@ def train_random_forest(
     model_path: Path,
     settings: ForestSettings = DEFAULTS,
     extra: list[PhotoRows] | None = None,
+    cluster: str | None = None,
 ) -> TrainingResult:
     """Fit on the train rows with a hand plus ``extra``'s photo rows (``classifiers.sources``: each
     source together weighing ``settings.share`` times the train rows, through scikit-learn's
     ``sample_weight``; with photos, only the photos get mirrored and turned views), score on every
-    test row, save the model and its metrics JSON."""
+    test row, save the model and its metrics JSON. ``cluster``: the trees are grown on a Dask
+    cluster (``asl.cluster``, joblib's Dask backend); the same seed gives the same forest."""
     train = table[(table["split"] == "train") & table["hand"]]
     test = table[table["split"] == "test"]
     if train.empty or test.empty:
@@ -56,8 +58,11 @@ def train_random_forest(
                          augment_base=settings.augment and not extra)
     sources = [replace(photos.source, weight=round(w, 4), share=settings.share)
                for photos, w in zip(extra, rows.photo_weights)]
+    from asl.cluster import joblib_on
+
     started = time.perf_counter()
-    pipeline = rows.fit(forest_for(settings))
+    with joblib_on(cluster):
+        pipeline = rows.fit(forest_for(settings))
     train_seconds = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -81,7 +86,8 @@ def train_random_forest(
 
 def run_train_rf(landmarks_path: Path, model_path: Path, data_dir: Path, settings: ForestSettings = DEFAULTS,
                  workers: int | None = None, extra_dirs: list[Path] | None = None, log: Callable[[str], None] = print,
-                 progress: Callable[[str], Callable[[int, int], None]] | None = None) -> TrainingResult:
+                 progress: Callable[[str], Callable[[int, int], None]] | None = None,
+                 cluster: str | None = None) -> TrainingResult:
     """`asl train-rf`: extract the landmark table first if it is missing (crop mode, both splits),
     read each of ``extra_dirs``' photos (through its cached photo table), train, score, save."""
     from asl.extra import extra_landmarks
@@ -96,15 +102,16 @@ def run_train_rf(landmarks_path: Path, model_path: Path, data_dir: Path, setting
         if not Path(landmarks_path).exists():
             log(f"{landmarks_path} is missing; extracting landmarks first (crop mode, both splits)")
             extract_landmarks(data_dir, split="all", mode="crop", out=landmarks_path, workers=workers,
-                              progress=progress("landmarks (crop)") if progress else None)
+                              progress=progress("landmarks (crop)") if progress else None, cluster=cluster)
         table, meta = read_table(landmarks_path)
         extra = []
         for folder in extra_dirs:
             rows = extra_landmarks(folder, meta["landmarker"], workers=workers,
-                                   progress=progress(f"landmarks (auto, {Path(folder).name})") if progress else None)
+                                   progress=progress(f"landmarks (auto, {Path(folder).name})") if progress else None,
+                                   cluster=cluster)
             source = rows.source
             log(f"--extra {folder}: hand found in {source.hands} of {source.photos} photos"
                 + (f" ({source.unreadable} could not be read)" if source.unreadable else "")
                 + (f"; {source.groups} signers" if source.groups else ""))
             extra.append(rows)
-        return train_random_forest(table, meta, model_path, settings, extra=extra)
+        return train_random_forest(table, meta, model_path, settings, extra=extra, cluster=cluster)

@@ -283,6 +283,7 @@ def main() -> None:
         results["large_images"] = large_images(step, photo_model if photo_model.is_file() else model, args.photos)
     results["startup"] = startup(step, photo_model if photo_model.is_file() else model, model,
                                  first_photo(args.photos) if args.photos.is_dir() else None, WORK / "test-png" / "00000.png")
+    results["cluster"] = cluster_extraction(step, data_dir, limit)
     if args.photos.is_dir():
         out = WORK / "serve-load.json"
         step("serve_load", [sys.executable, HERE / "load_serve.py", "--model", photo_model if photo_model.is_file() else model,
@@ -333,6 +334,23 @@ def forest_size(step, signers: Path, photos: Path) -> dict:
     step("forest_size", [sys.executable, HERE / "forest_size.py", "--landmarks", WORK / "landmarks-crop.parquet",
                          "--extra", signers, *(["--photos", photos] if photos.is_dir() else []), "--out", out])
     return json.loads(out.read_text())
+
+
+def cluster_extraction(step, data_dir: Path, limit: list) -> dict:
+    """Issue 17: the same extraction (crop mode, test split) on the local process pool and on a Dask
+    LocalCluster of 1 and 2 single-threaded workers, each run from scratch (--force)."""
+    out = {}
+    for name, flags in (("local pool (2 processes)", ["--workers", "2"]), ("LocalCluster, 1 worker", ["--cluster", "local:1"]),
+                        ("LocalCluster, 2 workers", ["--cluster", "local:2"])):
+        table = WORK / f"cluster-{len(out)}.parquet"
+        run = step(f"cluster_{len(out)}", ASL + ["extract-landmarks", "--split", "test", "--mode", "crop", "--data-dir",
+                                                 data_dir, "--out", table, "--force", *flags, *limit])
+        import pandas as pd
+
+        images = len(pd.read_parquet(table))
+        out[name] = {"images": images, "seconds": round(run["seconds"], 2), "command": run["command"],
+                     "images_per_second": round(images / run["seconds"], 1)}
+    return out
 
 
 def first_photo(photos: Path) -> Path:
@@ -466,7 +484,25 @@ def render(r: dict, command: str) -> str:
         lines += ["", *render_large_images(r["large_images"])]
     if "serve_load" in r:
         lines += ["", *render_serve_load(r["serve_load"], s["serve_load"])]
+    if "cluster" in r:
+        lines += ["", *render_cluster(r["cluster"])]
     return "\n".join(lines) + "\n"
+
+
+def render_cluster(c: dict) -> list[str]:
+    """Issue 17: the local pool against a Dask LocalCluster on the same images."""
+    base = next(iter(c.values()))
+    lines = ["## Extraction on a Dask cluster (issue 17)", "",
+             "The same extraction (crop mode, the test split) from scratch, on the local process pool and on a Dask "
+             "LocalCluster of single-threaded worker processes (the wall time includes starting the cluster and "
+             "building each worker's landmark model).", "",
+             "| where | images | wall s | images/s | overhead per image vs. the local pool | command |",
+             "|---|---|---|---|---|---|"]
+    for name, row in c.items():
+        overhead = 1000 * (row["seconds"] - base["seconds"]) / row["images"]
+        lines.append(f"| {name} | {row['images']} | {row['seconds']} | {row['images_per_second']} | "
+                     f"{overhead:+.2f} ms | `{row['command']}` |")
+    return lines
 
 
 def render_serve_load(load: dict, step: dict) -> list[str]:

@@ -79,3 +79,11 @@ def test_the_serve_load_section_renders():
          "load": {"1": {"requests": 600, "requests_per_second": 10.0, "median_ms": 390.0, "p99_ms": 700.0, "errors": 0}}},
         {"command": "python benchmarks/load_serve.py"}))
     assert "| 1 | 600 | 10.0 | 390.0 | 700.0 | 0 |" in text and "from 100 to 10000 requests: +1.5 MiB" in text
+
+
+def test_the_cluster_section_renders():
+    bench = load_script()
+    text = "\n".join(bench.render_cluster({
+        "local pool (2 processes)": {"images": 1000, "seconds": 10.0, "images_per_second": 100.0, "command": "a"},
+        "LocalCluster, 2 workers": {"images": 1000, "seconds": 12.0, "images_per_second": 83.3, "command": "b"}}))
+    assert "| LocalCluster, 2 workers | 1000 | 12.0 | 83.3 | +2.00 ms | `b` |" in text

@@ -119,7 +119,7 @@ def test_help_imports_no_heavy_library():
     code = ("import sys; from asl.cli import app; from typer.testing import CliRunner; "
             "r = CliRunner().invoke(app, ['--help']); assert r.exit_code == 0; "
             "print(sorted(m for m in ('torch', 'sklearn', 'mediapipe', 'pandas', 'cv2', 'matplotlib', 'fastapi', 'uvicorn',"
-            " 'skops') if m in sys.modules))")
+            " 'skops', 'dask', 'distributed') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True).stdout
     assert out.strip() == "[]"
 
