@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from asl.errors import Interrupted
-from asl.files import write_atomic
+from asl.files import partial_path, write_atomic
 from asl.locks import output_lock
 from asl.tables import METADATA_KEY, cached_table
 
@@ -55,11 +55,13 @@ def _prepare_partial(partial: Path, settings: dict) -> None:
 _worker_state: dict = {}
 
 
-def _init_worker(make_landmarker: Callable, args: tuple) -> None:
+def init_worker(make_landmarker: Callable, args: tuple) -> None:
+    """Build this worker process's landmarker, once (a local pool's initializer; a Dask worker plugin)."""
     _worker_state["landmarker"] = make_landmarker(*args)
 
 
-def _run_chunk(work: Callable, chunk: Chunk) -> tuple[Chunk, pd.DataFrame]:
+def run_chunk(work: Callable, chunk: Chunk) -> tuple[Chunk, pd.DataFrame]:
+    """One chunk in a worker process, with the landmarker ``init_worker`` built there."""
     return chunk, work(_worker_state["landmarker"], chunk)
 
 
@@ -73,10 +75,10 @@ def _run(chunks: list[Chunk], work: Callable, workers: int, make_landmarker: Cal
     from functools import partial as bind
 
     context = multiprocessing.get_context("spawn")
-    pool = context.Pool(min(workers, len(chunks)), initializer=_init_worker, initargs=(make_landmarker, args),
+    pool = context.Pool(min(workers, len(chunks)), initializer=init_worker, initargs=(make_landmarker, args),
                         maxtasksperchild=recycle)
     try:
-        yield from pool.imap_unordered(bind(_run_chunk, work), chunks)
+        yield from pool.imap_unordered(bind(run_chunk, work), chunks)
         pool.close()
     finally:
         pool.terminate()
@@ -97,10 +99,13 @@ def run_chunks(out: Path, settings: dict, chunks: list[Chunk], work: Callable, s
     per ``out`` (``asl.locks``): a second is refused at once."""
     with output_lock(out):
         if cluster is not None:
+            from functools import partial as bind
+
             from asl.cluster import run_on_cluster
 
-            def runner(todo):
-                return run_on_cluster(cluster, todo, work, make_landmarker, landmarker_args)
+            def runner(todo):  # the workers run this module's own worker functions
+                return run_on_cluster(cluster, todo, bind(run_chunk, work),
+                                      bind(init_worker, make_landmarker, landmarker_args))
         else:
             def runner(todo):
                 return _run(todo, work, workers, make_landmarker, landmarker_args, landmarker, recycle)
@@ -114,7 +119,7 @@ def _run_chunks(out, settings, chunks, schema, runner, progress, meta, force) ->
             if progress:
                 progress(len(cached), len(cached))
             return cached
-    partial = out.with_name(out.name + ".partial")
+    partial = partial_path(out)
     _prepare_partial(partial, settings)
     total = sum(c.size for c in chunks)
     todo = [c for c in chunks if not (partial / c.name).exists()]

@@ -19,7 +19,6 @@ from asl.errors import AslError
 
 LOCAL = re.compile(r"^local(?::(\d+))?$")
 CONNECT_SECONDS = 20
-_state: dict = {}  # in each worker process: its landmarker
 
 
 def _client_or_fail():
@@ -57,29 +56,23 @@ def connect(cluster: str):
         client.close()
 
 
-def _plugin(make_landmarker: Callable, args: tuple):
+def _plugin(setup: Callable[[], None]):
     _, _, WorkerPlugin = _client_or_fail()
 
-    class Landmarker(WorkerPlugin):
-        """Builds the worker's landmarker once, when the worker starts (or joins later)."""
+    class WorkerSetup(WorkerPlugin):
+        """Runs ``setup`` once in each worker, when it starts (or joins later): builds its landmarker."""
 
-        name = "asl-landmarker"
+        name = "asl-worker-setup"
 
         def setup(self, worker):
-            import asl.cluster  # this class travels by value: write into the worker's module, not a copy
+            setup()
 
-            asl.cluster._state["landmarker"] = make_landmarker(*args)
-
-    return Landmarker()
+    return WorkerSetup()
 
 
-def _run_chunk(work: Callable, chunk):
-    return chunk, work(_state["landmarker"], chunk)
-
-
-def run_on_cluster(cluster: str, chunks: list, work: Callable, make_landmarker: Callable,
-                   args: tuple) -> Iterator[tuple[object, object]]:
-    """``(chunk, frame)`` for each chunk, as the cluster finishes them (``asl.chunks`` keeps each).
+def run_on_cluster(cluster: str, chunks: list, run: Callable, setup: Callable[[], None]) -> Iterator:
+    """``run(chunk)`` for each chunk on the cluster's workers, each of which ran ``setup()`` once,
+    yielded as they finish (``asl.chunks`` gives its own worker functions and keeps each result).
     Connects at once (an unreachable scheduler fails here, before any progress is shown)."""
     if not chunks:
         return iter(())
@@ -92,8 +85,8 @@ def run_on_cluster(cluster: str, chunks: list, work: Callable, make_landmarker: 
 
     def results():
         with stack:
-            client.register_plugin(_plugin(make_landmarker, args))
-            futures = [client.submit(_run_chunk, work, chunk, pure=False, key=f"asl-{chunk.name}") for chunk in chunks]
+            client.register_plugin(_plugin(setup))
+            futures = [client.submit(run, chunk, pure=False, key=f"asl-{chunk.name}") for chunk in chunks]
             try:
                 for future in as_completed(futures):
                     yield future.result()

@@ -17,7 +17,7 @@ from asl.classifiers import score_predictions
 from asl.classifiers.sources import DEFAULT_SHARE
 from asl.dataset import LETTERS, load_split, split_path
 from asl.errors import AslError, Interrupted
-from asl.files import sha256_of, write_atomic
+from asl.files import partial_path, sha256_of, write_atomic
 from asl.modelfile import cnn_model_writer
 from asl.provenance import PACKAGES, versions
 from asl.trained import TrainingResult, metrics_path, save_trained
@@ -63,7 +63,7 @@ def train_cnn(
     photos_sha256 = [hashlib.sha256(p.images.tobytes() + "\n".join(p.y).encode()).hexdigest() for p in extra]
     stamp = {"settings": settings.as_dict(), "data_sha256": sha256_of(sources), "limit": limit,
              **({"photos_sha256": photos_sha256, "share": share} if extra else {})}
-    checkpoint_path = model_path.with_name(model_path.name + ".partial")
+    checkpoint_path = partial_path(model_path)
     resume = _read_checkpoint(checkpoint_path, stamp, log)
 
     def save_checkpoint(state: dict) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from asl.dataset import SPLITS, read_csv_checked
 from asl.errors import AslError
+from asl.files import partial_path
 from asl.photos import ASL_HG_CREDIT
 
 DATASETS = ("sign-language-mnist", "asl-hg")  # what `asl download` fetches
@@ -44,7 +45,7 @@ def download(dest: Path, fetch=fetch_from_kaggle) -> list[Path]:
     written = []
     for name, path in found.items():  # both validated before either is written
         target = dest / name
-        partial = target.with_name(target.name + ".partial")
+        partial = partial_path(target)
         shutil.copyfile(path, partial)
         os.replace(partial, target)
         written.append(target)
@@ -97,7 +98,7 @@ def download_asl_hg(dest: Path = DEFAULT_ASL_HG_DIR, fetch=fetch_asl_hg_zip, cac
             f"download of ASL-HG failed ({reason}); get {ASL_HG_ZIP} from {ASL_HG_URL}, unzip it and put its "
             f"letter folders (A-Y) in {dest}/"
         ) from None
-    partial = dest.with_name(dest.name + ".partial")
+    partial = partial_path(dest)
     shutil.rmtree(partial, ignore_errors=True)
     count = 0
     try:

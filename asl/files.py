@@ -29,6 +29,12 @@ def tmp_path(path: Path) -> Path:
     return Path(path).with_name(Path(path).name + ".tmp")
 
 
+def partial_path(path: Path) -> Path:
+    """Where a long job keeps its finished work until ``path`` is whole: a folder of chunks, a
+    training checkpoint, a download being unpacked."""
+    return Path(path).with_name(Path(path).name + ".partial")
+
+
 def sha256_file(path: Path) -> str:
     """sha256 of a file, hex."""
     with open(path, "rb") as f:

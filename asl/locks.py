@@ -30,7 +30,8 @@ def _running(pid: int) -> bool:
 def output_lock(out: Path, also: Iterable[Path] = ()) -> Iterator[None]:
     """Hold ``<out>.lock`` while writing ``out`` (and the files ``also`` written with it); a one-line
     error if a running process holds it. Once held, temporary files a killed run left (``<out>.tmp``,
-    ``<also>.tmp``, ``*.tmp`` in ``<out>.partial/``) are removed: no other process writes them."""
+    ``<also>.tmp``, ``<out>.partial.tmp``, ``*.tmp`` in ``<out>.partial/``) are removed: no other
+    process writes them."""
     path = lock_path(out)
     if Path(out).is_dir():
         raise AslError(f"{out} is a folder; give the path of the file to write")
@@ -66,11 +67,11 @@ def output_lock(out: Path, also: Iterable[Path] = ()) -> Iterator[None]:
 
 
 def _remove_leftovers(out: Path, also: list[Path]) -> None:
-    from asl.files import tmp_path
+    from asl.files import partial_path, tmp_path
 
-    for target in (out, *also):
+    partial = partial_path(out)
+    for target in (out, *also, partial):  # the partial: a training checkpoint is written atomically too
         tmp_path(target).unlink(missing_ok=True)
-    partial = out.with_name(out.name + ".partial")
     if partial.is_dir():
         for tmp in partial.glob("*.tmp"):
             tmp.unlink(missing_ok=True)

@@ -71,11 +71,11 @@ def model_summary(path: Path) -> dict:
     from asl.files import sha256_file
     from asl.trained import read_result
 
-    out = {"path": str(path), "sha256": sha256_file(path)}
     try:
-        result = read_result(path)
+        result = read_result(path)  # checks the metrics' model_sha256 against the file
     except (OSError, ValueError):
-        return {**out, "metrics": None}
+        return {"path": str(path), "sha256": sha256_file(path), "metrics": None}
+    out = {"path": str(path), "sha256": result.model_sha256 or sha256_file(path)}
     return {**out, "metrics": {"model": result.model, "trained_on": result.trained_on,
                                "test_accuracy": result.scores.accuracy, "code_version": result.code_version,
                                "credits": sorted({s.credit for s in result.extra if s.credit})}}
@@ -153,11 +153,12 @@ def create_app(settings: ServeSettings | None = None) -> FastAPI:
                 raise BadRequest(400, "no 'file' field: send the image as the multipart field 'file'")
             data, name = await upload.read(settings.max_upload_bytes + 1), upload.filename or "upload"
         elif kind in IMAGE_TYPES:
-            data, name = b"", "body"
+            body, name = bytearray(), "body"
             async for chunk in request.stream():
-                data += chunk
-                if len(data) > settings.max_upload_bytes:
+                body += chunk
+                if len(body) > settings.max_upload_bytes:
                     break
+            data = bytes(body)
         else:
             raise BadRequest(415, f"content type {kind or 'none'!r}: send {', '.join(IMAGE_TYPES)} as the body, "
                                   "or multipart/form-data with a 'file' field")

@@ -339,14 +339,14 @@ def forest_size(step, signers: Path, photos: Path) -> dict:
 def cluster_extraction(step, data_dir: Path, limit: list) -> dict:
     """Issue 17: the same extraction (crop mode, test split) on the local process pool and on a Dask
     LocalCluster of 1 and 2 single-threaded workers, each run from scratch (--force)."""
+    import pandas as pd
+
     out = {}
     for name, flags in (("local pool (2 processes)", ["--workers", "2"]), ("LocalCluster, 1 worker", ["--cluster", "local:1"]),
                         ("LocalCluster, 2 workers", ["--cluster", "local:2"])):
         table = WORK / f"cluster-{len(out)}.parquet"
         run = step(f"cluster_{len(out)}", ASL + ["extract-landmarks", "--split", "test", "--mode", "crop", "--data-dir",
                                                  data_dir, "--out", table, "--force", *flags, *limit])
-        import pandas as pd
-
         images = len(pd.read_parquet(table))
         out[name] = {"images": images, "seconds": round(run["seconds"], 2), "command": run["command"],
                      "images_per_second": round(images / run["seconds"], 1)}

@@ -247,7 +247,8 @@ def test_leftovers_of_a_killed_run_are_removed_by_the_next(trained, grey_image, 
     monkeypatch.chdir(tmp_path)
     model, overlays = tmp_path / "rf.skops", tmp_path / "overlays"
     overlays.mkdir()
-    left = [tmp_path / "rf.skops.tmp", tmp_path / "rf.json.tmp", overlays / "grey.png.tmp"]
+    left = [tmp_path / "rf.skops.tmp", tmp_path / "rf.json.tmp", tmp_path / "rf.skops.partial.tmp",
+            overlays / "grey.png.tmp"]
     for path in left:
         path.write_bytes(b"half")
     result = invoke("train-rf", "--landmarks", trained["landmarks"], "--model", model, "--n-estimators", 5)
