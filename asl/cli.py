@@ -466,6 +466,89 @@ def serve(
     run_server(settings, host=host, port=port, workers=workers, log=lambda line: typer.echo(line, err=True))
 
 
+@app.command()
+@one_line_errors
+def spell(
+    videos: Annotated[Optional[list[Path]], typer.Argument(help="Video files (MP4, MOV, WebM, AVI, MKV, an animated GIF) or folders of frame images")] = None,
+    camera: Annotated[Optional[int], typer.Option(min=0, help="Read a live camera instead (0: the first); the text is printed as it grows; Ctrl-C ends")] = None,
+    model: Annotated[Optional[Path], typer.Option(help=f"A landmark model from asl train-rf (.skops) [default: {PHOTO_MODEL}, else {RF_MODEL}]")] = None,
+    json_lines: Annotated[bool, typer.Option("--json", help="One JSON object per video: the text, each letter with its start, end and probability")] = False,
+    overlay: Annotated[Optional[Path], typer.Option(help="Write the video with the landmarks, the letter and the text drawn on each frame (MP4); a folder when several videos are given")] = None,
+    fps: Annotated[float, typer.Option(callback=positive, help="Frame rate of a folder of frame images")] = 30.0,
+    max_megapixels: Annotated[float, typer.Option(callback=positive, help="Refuse a video whose frames have more pixels")] = IMAGE_LIMITS.megapixels,
+) -> None:
+    """Read fingerspelled words from videos or a camera: held letters, double letters, J and Z.
+
+    Exit code 0: every video read; 4: some could not be read, or stopped decoding early.
+    """
+    from dataclasses import replace
+
+    from asl.spell import OverlayVideo, SpellReader, overlay_path
+    from asl.video import open_video
+
+    if (camera is None) == (not videos):
+        raise AslError("give video files or folders of frames, or --camera N (not both)")
+    if model is None:
+        from asl.locations import default_predict_model
+
+        model, note = default_predict_model()
+        if note:
+            typer.echo(note, err=True)
+    limits = replace(IMAGE_LIMITS, megapixels=max_megapixels)
+    reader = SpellReader.load(model)
+    sources: list = [camera] if camera is not None else list(videos)
+    several = len(sources) > 1
+    if overlay is not None and several:
+        try:
+            overlay.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise AslError(f"--overlay {overlay}: cannot create the folder ({e.strerror or e})") from None
+    failed = 0
+    for source in sources:
+        try:
+            video = open_video(source, fps=fps, limits=limits)
+        except AslError as e:
+            if not several:
+                raise
+            typer.echo(f"error: {e}", err=True)
+            failed += 1
+            continue
+        out = OverlayVideo(overlay_path(overlay, video.label, several), video.fps) if overlay is not None else None
+        live = video.live and not json_lines
+        if video.live:
+            typer.echo(f"reading {video.label}; Ctrl-C ends", err=True)
+        try:
+            result = reader.read(video, on_letter=(lambda letter: typer.echo(letter.letter, nl=False)) if live else None,
+                                 overlay=out, progress=None if video.live else _frame_progress(video.label))
+        except BaseException:
+            if out is not None:
+                out.discard()
+            raise
+        if out is not None:
+            result = replace(result, overlay=out.close())
+        if result.warning:
+            typer.echo(f"error: {result.warning}", err=True)
+            failed += 1
+        if json_lines:
+            typer.echo(json.dumps(result.as_json()))
+        elif live:
+            typer.echo("")
+        else:
+            letters = ", ".join(f"{l.letter} {l.probability:.2f} {l.start:.1f}-{l.end:.1f}s" for l in result.letters)
+            typer.echo(f"{result.path}: {result.text or '(no letters)'}" + (f"  ({letters})" if letters else ""))
+    if failed:
+        raise typer.Exit(EXIT_UNREADABLE)
+
+
+def _frame_progress(label: str):
+    """A frame bar for one video on a terminal; none in a log, where each video's line says it is done."""
+    if not sys.stderr.isatty():
+        return None
+    from asl.progress import progress_bar
+
+    return progress_bar(Path(label).name, unit="frame")
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

@@ -18,17 +18,17 @@ def _bar(**kwargs):
                 **kwargs)
 
 
-def progress_bar(description: str) -> Callable[[int, int], None]:
-    """A ``progress(done, total)`` callback drawing a bar in images per second."""
+def progress_bar(description: str, unit: str = "img") -> Callable[[int, int | None], None]:
+    """A ``progress(done, total)`` callback drawing a bar in ``unit`` per second (no total: a count)."""
     bar = None
 
     def update(done: int, total: int) -> None:
         nonlocal bar
         if bar is None:
-            bar = _bar(total=total, initial=done, desc=description, unit="img")
+            bar = _bar(total=total, initial=done, desc=description, unit=unit)
         else:
             bar.update(done - bar.n)
-        if done >= total:
+        if total is not None and done >= total:
             bar.close()
 
     return update

@@ -49,6 +49,12 @@ COLD_RUNS = 5
 CEILING_SHARE = 0.95  # crop-mode extraction against the raw LiteRT ceiling
 # Issue 14: peak memory of `asl predict` on large images
 LARGE_PHOTOS, LARGE_SIZE, HUGE_SIDE, MEMORY_TARGET_MIB = 20, (4000, 3000), 10000, 1024
+# Issue 16: `asl spell` on ../shared/data/fingerspelling-dev
+SPELL_TARGETS = {"letter_error_rate": 0.15, "words_exact": 9, "letters_named": 22, "realtime": 1.0}
+# Two word files show each other's word (looked at frame by frame: AM.mp4 signs A, R, E and ARE.mp4 A, M);
+# scored by the file names as given, and by the words signed, both reported.
+SIGNED_WORDS = {"AM": "ARE", "ARE": "AM"}
+ONLY = ("spell", "startup", "large_images", "serve_load", "cluster", "forest_size")  # sections --only can measure
 ASL = [sys.executable, "-m", "asl"]
 PEAK = "import resource, subprocess, sys; c = subprocess.run(sys.argv[1:]).returncode; " \
        "print('PEAK_KB', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); sys.exit(c)"
@@ -192,14 +198,25 @@ def main() -> None:
     parser.add_argument("--photos", type=Path, default=ROOT.parent / "shared/data/asl-photos-dev")
     parser.add_argument("--signers", type=Path, default=ROOT.parent / "shared/data/asl-hg",
                         help="photos of several signers for leave-one-signer-out (ASL-HG)")
+    parser.add_argument("--videos", type=Path, default=ROOT.parent / "shared/data/fingerspelling-dev",
+                        help="fingerspelling videos: words/ and letters/ (issue 16)")
     parser.add_argument("--fresh", action="store_true", help="run every step again, ignoring an earlier run's progress")
+    parser.add_argument("--only", help=f"measure only these sections now (comma-separated: {', '.join(ONLY)}) and the "
+                        "steps they need; the other sections are kept from benchmarks/results.json and RESULTS.md "
+                        "says which sections this later run measured, at which code version")
     args = parser.parse_args()
+    only = set(args.only.split(",")) if args.only else None
+    if only and not only <= set(ONLY):
+        parser.error(f"--only: choose from {', '.join(ONLY)}")
+    if only and not (HERE / "results.json").is_file():
+        parser.error("--only adds sections to an earlier full run's benchmarks/results.json; there is none")
     data_dir = resolve_data_dir().resolve()
     limit = ["--limit", "500"] if args.quick else []
     workers = os.cpu_count() or 1
     WORK.mkdir(parents=True, exist_ok=True)
     progress = Progress(WORK / "progress.json", fingerprint({"data_dir": data_dir, "quick": args.quick, "workers": workers,
-                                                             "photos": args.photos, "signers": args.signers}), args.fresh)
+                                                             "photos": args.photos, "signers": args.signers,
+                                                             "videos": args.videos}), args.fresh)
     if progress.resumed:
         print(f"[benchmark] resuming the run started {progress.started}: {len(progress.steps)} steps done", flush=True)
     results: dict = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "started": progress.started,
@@ -222,6 +239,9 @@ def main() -> None:
         steps[name] = {k: v for k, v in out.items() if k != "stdout"}
         return out
 
+    if only:
+        measure_only(only, args, step, results, data_dir, limit)
+        return
     ceiling = f"CropLandmarker.infer x 400 in each of {workers} processes"
     kept = progress.get("litert_ceiling", ceiling)
     if kept is None:
@@ -290,10 +310,100 @@ def main() -> None:
                             "--photos", args.photos, "--out", out, *(["--seconds", "10", "--leak-requests", "300"]
                                                                      if args.quick else [])])
         results["serve_load"] = json.loads(out.read_text())
+    if args.videos.is_dir():
+        results["spell"] = spelling(step, photo_model if photo_model.is_file() else model, args.videos)
     results["reused_steps"] = progress.reused
+    write_results(results, "make benchmark" + (" (--quick)" if args.quick else ""))
+
+
+def write_results(results: dict, command: str) -> None:
     (HERE / "results.json").write_text(json.dumps(results, indent=2) + "\n")
-    (HERE / "RESULTS.md").write_text(render(results, "make benchmark" + (" (--quick)" if args.quick else "")))
+    (HERE / "RESULTS.md").write_text(render(results, command))
     print(f"wrote {HERE / 'RESULTS.md'}")
+
+
+def measure_only(only: set, args, step, now: dict, data_dir: Path, limit: list) -> None:
+    """`--only`: the named sections (and the steps they need: the crop table, the two forests, the
+    test PNGs) measured now and put into the earlier full run's results, whose other sections stay
+    as they were; the run is recorded in `partial_runs`, which RESULTS.md lists."""
+    results = json.loads((HERE / "results.json").read_text())
+    crop = WORK / "landmarks-crop.parquet"
+    step("extract_crop", ASL + ["extract-landmarks", "--split", "all", "--mode", "crop", "--data-dir", data_dir,
+                                "--out", crop, *limit], before=lambda: crop.unlink(missing_ok=True))
+    model, photo_model = WORK / "rf.skops", WORK / "rf-photos.skops"
+    step("train_rf", ASL + ["train-rf", "--landmarks", crop, "--model", model, "--seed", "0"])
+    if args.signers.is_dir():
+        step("train_rf_photos", ASL + ["train-rf", "--landmarks", crop, "--model", photo_model, "--data-dir", data_dir,
+                                       "--extra", args.signers])
+    reader = photo_model if photo_model.is_file() else model
+    measured = {}
+    if "forest_size" in only and args.signers.is_dir():
+        measured["forest_size"] = forest_size(step, args.signers, args.photos)
+    if "large_images" in only and args.photos.is_dir():
+        measured["large_images"] = large_images(step, reader, args.photos)
+    if "startup" in only:
+        write_pngs(data_dir, WORK / "test-png", 500 if args.quick else None)
+        measured["startup"] = startup(step, reader, model, first_photo(args.photos) if args.photos.is_dir() else None,
+                                      WORK / "test-png" / "00000.png")
+    if "cluster" in only:
+        measured["cluster"] = cluster_extraction(step, data_dir, limit)
+    if "serve_load" in only and args.photos.is_dir():
+        out = WORK / "serve-load.json"
+        step("serve_load", [sys.executable, HERE / "load_serve.py", "--model", reader, "--photos", args.photos,
+                            "--out", out, *(["--seconds", "10", "--leak-requests", "300"] if args.quick else [])])
+        measured["serve_load"] = json.loads(out.read_text())
+    if "spell" in only and args.videos.is_dir():
+        measured["spell"] = spelling(step, reader, args.videos)
+    results.update(measured)
+    results["steps"].update(now["steps"])
+    runs = [r for r in results.get("partial_runs", []) if not set(r["sections"]) <= set(measured)]
+    results["partial_runs"] = runs + [{"sections": sorted(measured), "date": now["date"], "code_version": now["code_version"],
+                                       "machine": now["machine"], "command": f"python benchmarks/run_benchmarks.py "
+                                                                             f"--only {','.join(sorted(only))}"}]
+    write_results(results, results.get("command", "make benchmark"))
+
+
+def spelling(step, model: Path, videos: Path) -> dict:
+    """Issue 16: `asl spell --json` on the word videos and on the letter clips; each video's text
+    scored against its file name (and, for the words, against the word signed: SIGNED_WORDS)."""
+    out = {}
+    for kind in ("words", "letters"):
+        files = sorted((videos / kind).glob("*.mp4"))
+        run = step(f"spell_{kind}", ASL + ["spell", "--model", model, "--json", *files])
+        rows = []
+        for line in run["stdout"].splitlines():
+            video = json.loads(line)
+            name = Path(video["path"]).stem.split("-")[0]
+            rows.append({"file": Path(video["path"]).name, "label": name, "signed": SIGNED_WORDS.get(name, name)
+                         if kind == "words" else name, "text": video["text"], "frames": video["frames"],
+                         "frames_with_hand": video["frames_with_hand"], "seconds": video["seconds"],
+                         "video_seconds": video["frames"] / video["fps"],
+                         "letters": [(l["letter"], l["start"], l["end"], l["probability"], l["how"]) for l in video["letters"]]})
+        frames, seconds = sum(r["frames"] for r in rows), sum(r["seconds"] for r in rows)
+        summary = {"videos": rows, "command": run["command"], "wall_seconds": run["seconds"], "peak_mib": run["peak_mib"],
+                   "frames": frames, "frames_per_second": round(frames / seconds, 1),
+                   "realtime": round(sum(r["video_seconds"] for r in rows) / seconds, 2)}
+        if kind == "words":
+            for key in ("label", "signed"):
+                summary[f"letter_error_rate_{key}"] = round(statistics.mean(
+                    edit_distance(r["text"], r[key]) / len(r[key]) for r in rows), 4)
+                summary[f"exact_{key}"] = sum(r["text"] == r[key] for r in rows)
+        else:
+            summary["named"] = sum(r["label"] in r["text"] for r in rows)
+            summary["exact"] = sum(r["text"] == r["label"] for r in rows)
+            summary["motion_in_static"] = sum(bool({"J", "Z"} & set(r["text"])) for r in rows if r["label"] not in "JZ")
+        out[kind] = summary
+    return out
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance: insertions, deletions and substitutions of one letter each cost 1."""
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        previous, row[0] = row[:], i
+        for j, cb in enumerate(b, 1):
+            row[j] = min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (ca != cb))
+    return row[-1]
 
 
 def default_mode(step, rf: Path, cnn: Path, pngs: Path, truth: dict, compare: dict) -> dict:
@@ -434,7 +544,9 @@ def render(r: dict, command: str) -> str:
         + (f" (run started {r['started']}; interrupted and resumed: the steps done before were kept)"
            if r.get("started") and r.get("reused_steps") else "") + ".",
         f"Machine: {r['machine']}. Code: `{r['code_version']}`. Data: `{r['data_dir']}`.",
-        "Each step is the real command in a subprocess; peak memory is the largest process's RSS.", "",
+        "Each step is the real command in a subprocess; peak memory is the largest process's RSS.",
+        *[f"Measured later, by `{p['command']}` on {p['date']} (code `{p['code_version']}`, {p['machine']}): "
+          f"{', '.join(p['sections'])}; the sections' own commands are in them." for p in r.get("partial_runs", [])], "",
         "## Landmark extraction", "",
         "| mode | split | images | images/s | hand found (test split) | wall s | peak MiB | command |",
         "|---|---|---|---|---|---|---|---|",
@@ -486,7 +598,45 @@ def render(r: dict, command: str) -> str:
         lines += ["", *render_serve_load(r["serve_load"], s["serve_load"])]
     if "cluster" in r:
         lines += ["", *render_cluster(r["cluster"])]
+    if "spell" in r:
+        lines += ["", *render_spell(r["spell"])]
     return "\n".join(lines) + "\n"
+
+
+def render_spell(sp: dict) -> list[str]:
+    """Issue 16: words and letters read from video, and how fast."""
+    w, le, t = sp["words"], sp["letters"], SPELL_TARGETS
+    met = lambda ok: "met" if ok else "NOT met"  # noqa: E731
+    lines = ["## `asl spell`: words and letters from video (issue 16)", "",
+             f"`{w['command'].split(' --json')[0]} --json words/*.mp4` and the same on `letters/*.mp4` "
+             "(../shared/data/fingerspelling-dev; no video was a training input). Letter error rate: the edit distance "
+             "between the text read and the word over the word's length, averaged over the videos.", "",
+             "| target | measured | |", "|---|---|---|",
+             f"| words: letter error rate <= {t['letter_error_rate']:.0%} | {w['letter_error_rate_label']:.1%} by the file "
+             f"names; {w['letter_error_rate_signed']:.1%} by the words signed | "
+             f"{met(w['letter_error_rate_label'] <= t['letter_error_rate'])} |",
+             f"| words: at least {t['words_exact']} of {len(w['videos'])} exactly right | {w['exact_label']} by the file "
+             f"names; {w['exact_signed']} by the words signed | {met(w['exact_label'] >= t['words_exact'])} |",
+             f"| letter clips: the named letter read in at least {t['letters_named']} of {len(le['videos'])}, J and Z "
+             f"included | {le['named']} ({le['exact']} read as that letter alone) | {met(le['named'] >= t['letters_named'])} |",
+             f"| no J or Z in the {len(le['videos']) - 2} static-letter clips | {le['motion_in_static']} clips with one | "
+             f"{met(le['motion_in_static'] == 0)} |",
+             f"| real time or faster (720p words) | {w['frames_per_second']} frames/s = {w['realtime']}x real time | "
+             f"{met(w['realtime'] >= t['realtime'])} |",
+             f"| (1080p letter clips) | {le['frames_per_second']} frames/s = {le['realtime']}x real time | |", "",
+             f"Frames/s count the reading alone (decoding, the hand, the letters; the JSON's `seconds`); each command "
+             f"also loads the model once: words {w['wall_seconds']} s wall for {w['frames']} frames, peak "
+             f"{w['peak_mib']} MiB; letters {le['wall_seconds']} s for {le['frames']} frames.",
+             "Two word files show each other's word (AM.mp4 signs A, R, E; ARE.mp4 signs A, M: checked frame by frame), "
+             "so both scorings are given; the targets are judged by the file names.", "",
+             "| video | word | read | letters (start-end s, probability, held/motion) |", "|---|---|---|---|"]
+    for kind in (w, le):
+        for row in kind["videos"]:
+            letters = ", ".join(f"{l} {a:.1f}-{b:.1f} {p:.2f}{' motion' if how == 'motion' else ''}"
+                                for l, a, b, p, how in row["letters"])
+            word = row["label"] if row["signed"] == row["label"] else f"{row['label']} (signed: {row['signed']})"
+            lines.append(f"| {row['file']} | {word} | {row['text'] or '-'} | {letters} |")
+    return lines
 
 
 def render_cluster(c: dict) -> list[str]:

@@ -22,16 +22,18 @@ class DetectLandmarker:
 
     mode = "detect"
 
-    def __init__(self, min_detection: float = DEFAULT_MIN_DETECTION, model_complexity: int = 1) -> None:
+    def __init__(self, min_detection: float = DEFAULT_MIN_DETECTION, model_complexity: int = 1,
+                 max_hands: int = 1) -> None:
         import mediapipe as mp  # heavy: imported only when detect mode is used
 
         self.min_detection = min_detection
         self.model_complexity = model_complexity
+        self.max_hands = max_hands
         self._version = mp.__version__
         with native_stderr_silenced():  # MediaPipe logs from its graph when built and first run
             self._hands = mp.solutions.hands.Hands(
                 static_image_mode=True,
-                max_num_hands=1,
+                max_num_hands=max_hands,
                 model_complexity=model_complexity,
                 min_detection_confidence=min_detection,
             )
@@ -43,23 +45,29 @@ class DetectLandmarker:
             "mode": self.mode,
             "min_detection": self.min_detection,
             "model_complexity": self.model_complexity,
+            **({"max_hands": self.max_hands} if self.max_hands != 1 else {}),
             "mediapipe": self._version,
         }
 
     def __call__(self, image: np.ndarray) -> HandResult:
         """Landmarks of the hand in ``image`` (grey, RGB or RGBA uint8, any size)."""
+        hands = self.hands(image)
+        return hands[0] if hands else HandResult.none(self.mode)
+
+    def hands(self, image: np.ndarray) -> list[HandResult]:
+        """Every hand MediaPipe finds in ``image`` (at most ``max_hands``), in the order it gives them."""
         rgb = as_rgb(image)
         with native_stderr_silenced():  # "landmark_projection_calculator.cc ... NORM_RECT" on non-square images
             found = self._hands.process(rgb)
-        if not found.multi_hand_landmarks:
-            return HandResult.none(self.mode)
         h, w = rgb.shape[:2]
-        points = found.multi_hand_landmarks[0].landmark
-        landmarks = np.array([[p.x * w, p.y * h, p.z * w] for p in points], dtype=np.float32)
-        assert landmarks.shape == (NUM_LANDMARKS, 3)
-        label = found.multi_handedness[0].classification[0]
-        return HandResult(found=True, score=float(label.score), handedness=label.label,
-                          mode=self.mode, landmarks=landmarks)
+        out = []
+        for marks, handedness in zip(found.multi_hand_landmarks or (), found.multi_handedness or ()):
+            landmarks = np.array([[p.x * w, p.y * h, p.z * w] for p in marks.landmark], dtype=np.float32)
+            assert landmarks.shape == (NUM_LANDMARKS, 3)
+            label = handedness.classification[0]
+            out.append(HandResult(found=True, score=float(label.score), handedness=label.label,
+                                  mode=self.mode, landmarks=landmarks))
+        return out
 
     def close(self) -> None:
         self._hands.close()

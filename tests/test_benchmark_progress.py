@@ -87,3 +87,22 @@ def test_the_cluster_section_renders():
         "local pool (2 processes)": {"images": 1000, "seconds": 10.0, "images_per_second": 100.0, "command": "a"},
         "LocalCluster, 2 workers": {"images": 1000, "seconds": 12.0, "images_per_second": 83.3, "command": "b"}}))
     assert "| LocalCluster, 2 workers | 1000 | 12.0 | 83.3 | +2.00 ms | `b` |" in text
+
+
+def test_spelling_is_scored_by_edit_distance_and_rendered():
+    rb = load_script()
+
+    assert rb.edit_distance("ALL", "ALL") == 0 and rb.edit_distance("AL", "ALL") == 1
+    assert rb.edit_distance("ARE", "AM") == 2 and rb.edit_distance("", "BUT") == 3
+    row = lambda file, label, text, signed=None: {  # noqa: E731
+        "file": file, "label": label, "signed": signed or label, "text": text, "frames": 30, "frames_with_hand": 30,
+        "seconds": 0.5, "video_seconds": 1.0, "letters": [(c, 0.0, 1.0, 0.9, "held") for c in text]}
+    words = {"videos": [row("AM.mp4", "AM", "ARE", "ARE"), row("ALL.mp4", "ALL", "ALL")], "command": "asl spell --model m --json a",
+             "wall_seconds": 3.0, "peak_mib": 500, "frames": 60, "frames_per_second": 60.0, "realtime": 2.0,
+             "letter_error_rate_label": 0.5, "exact_label": 1, "letter_error_rate_signed": 0.0, "exact_signed": 2}
+    letters = {"videos": [row("J.mp4", "J", "J")], "command": "asl spell --model m --json b", "wall_seconds": 1.0,
+               "peak_mib": 400, "frames": 30, "frames_per_second": 30.0, "realtime": 1.0, "named": 1, "exact": 1,
+               "motion_in_static": 0}
+    text = "\n".join(rb.render_spell({"words": words, "letters": letters}))
+    assert "| AM.mp4 | AM (signed: ARE) | ARE |" in text and "50.0% by the file names" in text
+    assert "NOT met" in text  # 1 of 2 words exact, against 9
