@@ -53,7 +53,7 @@ LARGE_PHOTOS, LARGE_SIZE, HUGE_SIDE, MEMORY_TARGET_MIB = 20, (4000, 3000), 10000
 SPELL_TARGETS = {"letter_error_rate": 0.15, "words_exact": 9, "letters_named": 22, "realtime": 1.0}
 # Two word files show each other's word (looked at frame by frame: AM.mp4 signs A, R, E and ARE.mp4 A, M);
 # scored by the file names as given, and by the words signed, both reported.
-SIGNED_WORDS = {"AM": "ARE", "ARE": "AM"}
+SIGNED_WORDS = {"AM.mp4": "ARE", "ARE.mp4": "AM"}
 ONLY = ("spell", "startup", "large_images", "serve_load", "cluster", "forest_size")  # sections --only can measure
 ASL = [sys.executable, "-m", "asl"]
 PEAK = "import resource, subprocess, sys; c = subprocess.run(sys.argv[1:]).returncode; " \
@@ -355,8 +355,10 @@ def measure_only(only: set, args, step, now: dict, data_dir: Path, limit: list) 
     if "spell" in only and args.videos.is_dir():
         measured["spell"] = spelling(step, reader, args.videos)
     results.update(measured)
-    results["steps"].update(now["steps"])
-    runs = [r for r in results.get("partial_runs", []) if not set(r["sections"]) <= set(measured)]
+    needed = ("extract_crop", "train_rf", "train_rf_photos")  # the full run's rows of these stay as they were
+    results["steps"].update({name: out for name, out in now["steps"].items() if name not in needed})
+    runs = [{**r, "sections": [x for x in r["sections"] if x not in measured]} for r in results.get("partial_runs", [])]
+    runs = [r for r in runs if r["sections"]]  # an earlier partial run keeps the sections not measured again
     results["partial_runs"] = runs + [{"sections": sorted(measured), "date": now["date"], "code_version": now["code_version"],
                                        "machine": now["machine"], "command": f"python benchmarks/run_benchmarks.py "
                                                                              f"--only {','.join(sorted(only))}"}]
@@ -374,8 +376,9 @@ def spelling(step, model: Path, videos: Path) -> dict:
         for line in run["stdout"].splitlines():
             video = json.loads(line)
             name = Path(video["path"]).stem.split("-")[0]
-            rows.append({"file": Path(video["path"]).name, "label": name, "signed": SIGNED_WORDS.get(name, name)
-                         if kind == "words" else name, "text": video["text"], "frames": video["frames"],
+            file = Path(video["path"]).name
+            rows.append({"file": file, "label": name, "signed": SIGNED_WORDS.get(file, name) if kind == "words" else name,
+                         "text": video["text"], "frames": video["frames"],
                          "frames_with_hand": video["frames_with_hand"], "seconds": video["seconds"],
                          "video_seconds": video["frames"] / video["fps"],
                          "letters": [(l["letter"], l["start"], l["end"], l["probability"], l["how"]) for l in video["letters"]]})
