@@ -44,17 +44,24 @@ class Video:
         self.label, self.fps, self.expected, self.live = label, fps, expected, live
         self._frames = frames
         self.read = 0
+        self.last_time: float | None = None
 
     def __iter__(self) -> Iterator[Frame]:
         for frame in self._frames:
             self.read += 1
+            self.last_time = frame.time
             yield frame
 
     @property
     def stopped_early(self) -> bool:
-        """Whether decoding stopped before the frame count the file's header gives (a truncated or
-        damaged file): more than 2% and more than 2 frames short (headers round their counts)."""
-        return self.expected is not None and self.expected - self.read > max(2, 0.02 * self.expected)
+        """Whether decoding stopped before the end the file's header gives (a truncated or damaged
+        file): more than 2% and 2 frames short of its frame count, and its last frame more than 2%
+        and half a second short of its length (where a container knows only its length, the count
+        is an estimate from it)."""
+        if self.expected is None or self.expected - self.read <= max(2, 0.02 * self.expected):
+            return False
+        length = self.expected / self.fps
+        return self.last_time is None or self.last_time < length - max(0.5, 0.02 * length)
 
     def close(self) -> None:
         close = getattr(self._frames, "close", None)
