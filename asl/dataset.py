@@ -8,9 +8,12 @@ import re
 import warnings
 from pathlib import Path
 
-import numpy as np
+from typing import TYPE_CHECKING
 
 from asl.errors import AslError
+
+if TYPE_CHECKING:  # numpy is imported where it is used: `asl --help` needs none of it
+    import numpy as np
 
 SPLITS = {"train": "sign_mnist_train.csv", "test": "sign_mnist_test.csv"}
 LETTERS = tuple(chr(ord("A") + i) for i in range(25) if i != 9)  # A-Y without J
@@ -43,6 +46,8 @@ def split_path(data_dir: Path, split: str) -> Path:
 
 def label_to_letter(labels: np.ndarray) -> np.ndarray:
     """Kaggle labels (0-24, no 9) to letters A-Y."""
+    import numpy as np
+
     return np.array([chr(ord("A") + int(v)) for v in labels], dtype=object)
 
 
@@ -51,11 +56,12 @@ def load_split(data_dir: Path, split: str, limit: int | None = None) -> tuple[np
     path = split_path(data_dir, split)
     frame = read_csv_checked(path, limit)
     values = frame.to_numpy()
-    return values[:, 1:].reshape(-1, SIDE, SIDE).astype(np.uint8), label_to_letter(values[:, 0])
+    return values[:, 1:].reshape(-1, SIDE, SIDE).astype("uint8"), label_to_letter(values[:, 0])
 
 
 def read_csv_checked(path: Path, limit: int | None = None):
     """Read a Sign Language MNIST CSV, failing with the file, the line and what is wrong."""
+    import numpy as np
     import pandas as pd
 
     _check_header(path)

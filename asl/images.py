@@ -10,7 +10,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # numpy is imported where it is used: `asl --help` needs none of it
+    import numpy as np
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff"}
 
@@ -74,6 +77,7 @@ def read_image(path: Path, limits: ImageLimits = LIMITS) -> np.ndarray:
 
 def decode_image(source, label: str, limits: ImageLimits = LIMITS, check_file: bool = False) -> np.ndarray:
     """``read_image`` for a path or a binary file object (an upload); ``label`` names it in errors."""
+    import numpy as np
     from PIL import Image, UnidentifiedImageError
 
     path = label

@@ -4,11 +4,12 @@
 
 from __future__ import annotations
 
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-import numpy as np
+if TYPE_CHECKING:  # the command line reads MODES without importing numpy
+    import numpy as np
 
-from asl.landmarks.result import HandResult
+    from asl.landmarks.result import HandResult
 
 MODES = ("crop", "detect", "auto")
 
