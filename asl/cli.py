@@ -58,6 +58,7 @@ app = typer.Typer(
     help="Read ASL fingerspelling letters from images via MediaPipe hand landmarks.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help: it prints at once (rich costs 0.1 s of `asl --help`) and reads well in a log
     add_completion=False,
 )
 

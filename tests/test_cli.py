@@ -46,7 +46,7 @@ def test_help_lists_the_commands(in_tmp):
 
     names = [c.name or c.callback.__name__.replace("_", "-") for c in app.registered_commands]
     assert {"download", "extract-landmarks", "train-rf", "train-cnn", "predict", "compare", "evaluate-signers",
-            "serve"} <= set(names)
+            "serve", "spell"} <= set(names)
     for command in names:
         assert command in result.stdout
 
