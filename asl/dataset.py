@@ -7,7 +7,6 @@ import os
 import re
 import warnings
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from asl.errors import AslError

@@ -13,12 +13,16 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from asl.classifiers.spelling import SPELLING, SpellSettings, SpelledLetter, Speller, text_of
 from asl.errors import AslError
 from asl.video import Frame, Video
+
+if TYPE_CHECKING:
+    from asl.predictors import LandmarkPredictor
 
 BATCH = 16  # frames per forest call for a file (a camera: LIVE_BATCH, for a short delay)
 LIVE_BATCH = 4
@@ -52,33 +56,22 @@ class SpelledVideo:
 
 class SpellReader:
     """A landmark model (``asl train-rf``; the photo model by default) and the tracker that reads
-    its input from video frames."""
+    its input from video frames with the model's own crop-mode landmarker."""
 
-    def __init__(self, pipeline, tracker, settings: SpellSettings = SPELLING) -> None:
-        self.pipeline, self.tracker, self.settings = pipeline, tracker, settings
-        self.classes = np.asarray(pipeline.classes_)
+    def __init__(self, model: LandmarkPredictor, tracker, settings: SpellSettings = SPELLING) -> None:
+        self.model, self.tracker, self.settings = model, tracker, settings
+        self.classes = model.classes
 
     @classmethod
     def load(cls, model: Path, settings: SpellSettings = SPELLING) -> SpellReader:
-        from asl.landmarks.crop import CropLandmarker, View
         from asl.landmarks.tracking import HandTracker
-        from asl.modelfile import load_model
+        from asl.predictors import LandmarkPredictor
 
-        if Path(model).suffix.lower() not in (".skops", ".joblib"):
+        if not LandmarkPredictor.accepts([Path(model)]):
             raise AslError(f"--model {model}: asl spell reads with a landmark model (.skops, from asl train-rf)")
-        payload = load_model(model)
-        if payload.get("kind") != "landmarks":
-            raise AslError(f"{model} is a {payload.get('kind')} model, not a landmark model")
-        pipeline = payload["pipeline"]
-        single_threaded(pipeline)  # frames come in small batches: threads cost more than they give
-        trained = payload["landmarker"]
-        try:
-            views = tuple(View(**v) for v in trained.get("views", ())) or None
-        except TypeError as e:
-            raise AslError(f"{model}: {e}") from None
-        crop = CropLandmarker(num_threads=2, **({"views": views} if views else {}),
-                              **({"min_presence": trained["min_presence"]} if "min_presence" in trained else {}))
-        return cls(pipeline, HandTracker(crop), settings)
+        predictor = LandmarkPredictor.load([Path(model)], mode="crop", num_threads=2)
+        single_threaded(predictor.pipeline)  # frames come in small batches: threads cost more than they give
+        return cls(predictor, HandTracker(predictor.landmarker), settings)
 
     def read(self, video: Video, on_letter: Callable[[SpelledLetter], None] | None = None,
              overlay: OverlayVideo | None = None, progress: Callable[[int, int | None], None] | None = None,
@@ -95,14 +88,8 @@ class SpellReader:
 
         def flush() -> None:
             nonlocal with_hand
-            hands = [h for _, h in pending]
-            found = [i for i, h in enumerate(hands) if h.found]
-            probabilities = [None] * len(hands)
-            if found:
-                rows = np.stack([hands[i].landmarks.reshape(-1) for i in found])
-                for i, p in zip(found, self.pipeline.predict_proba(rows)):
-                    probabilities[i] = p
-            with_hand += len(found)
+            probabilities = self.model.probabilities([hand for _, hand in pending])
+            with_hand += sum(p is not None for p in probabilities)
             for (frame, hand), p in zip(pending, probabilities):
                 new = speller.push(frame.time, hand.landmarks if hand.found else None, p)
                 letters.extend(new)

@@ -23,7 +23,6 @@ import numpy as np
 from asl.errors import AslError
 from asl.images import IMAGE_SUFFIXES, LIMITS, ImageLimits, UnreadableImage, read_image
 
-VIDEO_SUFFIXES = {".mp4", ".m4v", ".mov", ".webm", ".avi", ".mkv", ".mpg", ".mpeg", ".gif"}
 FOLDER_FPS = 30.0
 AHEAD = 8  # frames decoded ahead of the reader
 
@@ -126,7 +125,7 @@ def _file(path: Path, limits: ImageLimits) -> Video:
         finally:
             capture.release()
 
-    return Video(label, fps, count if count > 0 else None, _ahead(decode()))
+    return Video(label, fps, count if count > 0 else None, _Ahead(decode()))
 
 
 def _gif(path: Path, limits: ImageLimits) -> Video:
@@ -181,7 +180,7 @@ def _folder(path: Path, fps: float, limits: ImageLimits) -> Video:
                                f"{shape[1]}x{shape[0]} frames; a video's frames are all one size")
             yield Frame(index, index / fps, image)
 
-    return Video(label, fps, len(files), _ahead(decode()))
+    return Video(label, fps, len(files), _Ahead(decode()))
 
 
 def _camera(index: int) -> Video:
@@ -262,12 +261,3 @@ class _Ahead:
     def close(self) -> None:
         self._stop.set()
         self._thread.join(timeout=5)
-
-
-def _ahead(frames: Iterator[Frame]) -> _Ahead:
-    return _Ahead(frames)
-
-
-def is_video_path(path: Path) -> bool:
-    """Whether ``path`` names a video file by its suffix (for listing a folder of videos)."""
-    return Path(path).suffix.lower() in VIDEO_SUFFIXES

@@ -16,8 +16,7 @@ import numpy as np
 
 WRIST, MIDDLE_KNUCKLE, INDEX_TIP, PINKY_TIP = 0, 9, 8, 20
 FINGERS = ((8, 6), (12, 10), (16, 14), (20, 18))  # (tip, middle joint) of the index, middle, ring and little fingers
-MOTION_LETTERS = ("J", "Z")
-SHAPES = {"J": 3, "Z": 0}  # the finger held out for each: little (3) or index (0)
+SHAPES = {"J": 3, "Z": 0}  # the finger held out for each motion letter: little (3) or index (0)
 TIPS = {"J": PINKY_TIP, "Z": INDEX_TIP}
 
 

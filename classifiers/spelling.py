@@ -22,9 +22,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from asl.classifiers.motion import MOTION, MOTION_LETTERS, MotionSettings, read_motion, shows_shape
-
-PALM = (0, 5, 9, 13, 17)  # the wrist and the four knuckles
+from asl.classifiers.motion import MOTION, MotionSettings, read_motion, shows_shape
+from asl.landmarks.result import PALM
 
 
 @dataclass(frozen=True)
@@ -36,11 +35,6 @@ class SpellSettings:
     repeat_speed: float = 5.0  # hand spans a second, at the fastest, between two holds of one letter
     max_gap: float = 1.0  # seconds without a hand that part two holds of one letter
     motion: MotionSettings = MOTION
-
-    def as_dict(self) -> dict:
-        from dataclasses import asdict
-
-        return asdict(self)
 
 
 SPELLING = SpellSettings()
@@ -245,8 +239,7 @@ class Speller:
         return hold
 
     def _has_shape(self, token: _Token, letter: str) -> bool:
-        return (letter in MOTION_LETTERS and token.shape is not None
-                and bool(shows_shape(token.shape, letter, self.s.motion)))
+        return token.shape is not None and bool(shows_shape(token.shape, letter, self.s.motion))
 
 
 def spell(times, landmarks, probabilities, classes, settings: SpellSettings = SPELLING) -> list[SpelledLetter]:

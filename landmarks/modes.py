@@ -39,14 +39,16 @@ class HandLocator(Protocol):
     def read_box(self, image: np.ndarray, located: HandResult) -> HandResult: ...
 
 
-def make_landmarker(mode: str, min_presence: float | None = None, views: list[dict] | None = None) -> Landmarker:
+def make_landmarker(mode: str, min_presence: float | None = None, views: list[dict] | None = None,
+                    num_threads: int = 1) -> Landmarker:
     """A landmarker for ``mode`` (crop, detect or auto; auto's is a ``HandLocator``). ``min_presence``
-    and ``views`` (as in ``CropLandmarker.settings()``) override crop mode's defaults."""
+    and ``views`` (as in ``CropLandmarker.settings()``) override crop mode's defaults; ``num_threads``
+    is crop mode's LiteRT interpreter's."""
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
     from asl.landmarks.crop import CropLandmarker, View
 
-    crop_kwargs = {} if min_presence is None else {"min_presence": min_presence}
+    crop_kwargs = {"num_threads": num_threads, **({} if min_presence is None else {"min_presence": min_presence})}
     if views is not None:
         crop_kwargs["views"] = tuple(View(**v) for v in views)
     if mode == "crop":

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 NUM_LANDMARKS = 21
+PALM = (0, 5, 9, 13, 17)  # the wrist and the four knuckles: where the hand is, whatever its fingers do
 # The 63 numbers of one hand, in order: a landmark table's columns and a model's input.
 COORDINATES = tuple(f"{axis}{i}" for i in range(NUM_LANDMARKS) for axis in "xyz")
 

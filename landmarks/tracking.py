@@ -21,11 +21,10 @@ import numpy as np
 from asl.landmarks.crop import CropLandmarker
 from asl.landmarks.handcrop import HAND_FILL, cut_box, hand_box
 from asl.landmarks.image import as_rgb
-from asl.landmarks.result import HandResult
+from asl.landmarks.result import PALM, HandResult
 
 BOX_PIXELS = 256  # the box is cut at this size at most (crop mode reads it at 224)
 REDETECT_EVERY = 10
-PALM = (0, 5, 9, 13, 17)  # the wrist and the four knuckles
 
 
 def overlap(a: tuple[float, float, float], b: tuple[float, float, float]) -> float:
@@ -63,6 +62,7 @@ class HandTracker:
     def reset(self) -> None:
         """Forget the hand followed so far (before the first frame of another video)."""
         self._box: tuple[float, float, float] | None = None
+        self._palm: np.ndarray | None = None  # where the palm was when the box was last placed
         self._followed = 0
 
     def __call__(self, frame: np.ndarray) -> HandResult:

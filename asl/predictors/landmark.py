@@ -29,7 +29,7 @@ class LandmarkPredictor(Predictor):
         return len(paths) == 1 and Path(paths[0]).suffix.lower() in cls.suffixes
 
     @classmethod
-    def load(cls, paths: Sequence[Path], mode: str = "auto", top_k: int = 3) -> LandmarkPredictor:
+    def load(cls, paths: Sequence[Path], mode: str = "auto", top_k: int = 3, num_threads: int = 1) -> LandmarkPredictor:
         from asl.modelfile import load_model
 
         [path] = paths
@@ -38,7 +38,7 @@ class LandmarkPredictor(Predictor):
             raise AslError(f"{path} is a {payload.get('kind')} model, not a landmark model")
         trained_with = payload["landmarker"]  # crop mode replays the views the model was trained on
         try:
-            landmarker = make_landmarker(mode, trained_with.get("min_presence"), trained_with.get("views"))
+            landmarker = make_landmarker(mode, trained_with.get("min_presence"), trained_with.get("views"), num_threads)
         except (ValueError, TypeError) as e:
             raise AslError(f"{path}: {e}") from None
         return cls(payload["pipeline"], landmarker, top_k)
@@ -48,10 +48,16 @@ class LandmarkPredictor(Predictor):
 
     def read_hands(self, hands: list[HandResult]) -> list[Reading]:
         """The letters of hands already found: a ``Reading`` per hand, without letters where none was found."""
+        return [Reading(hand, () if p is None else top_letters(p, self.classes, self.top_k))
+                for hand, p in zip(hands, self.probabilities(hands))]
+
+    def probabilities(self, hands: list[HandResult]) -> list[np.ndarray | None]:
+        """Each hand's probability of each letter (``classes`` order; one model call for all the
+        hands), None where no hand was found."""
         found = [i for i, hand in enumerate(hands) if hand.found]
-        tops: list[tuple] = [() for _ in hands]
+        out: list[np.ndarray | None] = [None] * len(hands)
         if found:
             rows = np.stack([hands[i].landmarks.reshape(-1) for i in found])
             for i, p in zip(found, self.pipeline.predict_proba(rows)):
-                tops[i] = top_letters(p, self.classes, self.top_k)
-        return [Reading(hand, top) for hand, top in zip(hands, tops)]
+                out[i] = p
+        return out
