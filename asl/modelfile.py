@@ -6,15 +6,25 @@ itself must be a class this project defines for its models or a scikit-learn cla
 anything else (a function of ``os``, a class of another package) is refused whole. Pickle-based
 ``.joblib`` files of earlier versions are never opened: unpickling runs whatever the file says.
 ResNet50 files are ``torch.save`` dicts of tensors, read with ``weights_only=True``.
+
+A landmark model file also holds its forest compiled by treelite (``classifiers.compiled``; two
+more zip members that skops does not read): reading letters with it needs neither scikit-learn nor
+skops, whose import is most of a cold `asl predict`. ``load_reader`` uses it only when the file's
+schema names nothing but what asl writes (``ASL_NODES``); any other file, or one without it, is
+read through ``load_model`` and its checks. The compiled forest is data (trees, thresholds, leaf
+values), never code.
 """
 
 from __future__ import annotations
 
 import importlib
+import json
 import warnings
 import zipfile
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from asl.errors import AslError
 from asl.files import write_atomic
@@ -26,6 +36,20 @@ CNN_FORMAT_VERSION = 1  # ResNet50 files (torch.save, weights only)
 SUFFIX = ".skops"
 COMPRESSION = {"compression": zipfile.ZIP_DEFLATED, "compresslevel": 6}  # a forest's zeros pack ~8x
 RETRAIN = "train one with `asl train-rf`"
+COMPILED_FOREST = "asl-compiled-forest.treelite"  # zip members beside skops' schema.json and arrays
+COMPILED_SETTINGS = "asl-compiled-forest.json"
+COMPILED_MAX_BYTES = 1 << 30  # a compiled forest larger than this (uncompressed) is not read
+# The (module, class, skops loader) of every node in the schema of a model asl writes; a file
+# naming anything else is read only through skops' audit (load_model).
+ASL_NODES = frozenset({
+    ("builtins", "dict", "DictNode"), ("builtins", "list", "ListNode"), ("builtins", "tuple", "TupleNode"),
+    ("builtins", "str", "JsonNode"), ("builtins", "str", "TypeNode"), ("numpy", "ndarray", "NdArrayNode"),
+    ("numpy", "int64", "NdArrayNode"), ("sklearn.pipeline", "Pipeline", "ObjectNode"),
+    ("sklearn.ensemble._forest", "RandomForestClassifier", "ObjectNode"),
+    ("sklearn.tree._classes", "DecisionTreeClassifier", "ObjectNode"), ("sklearn.tree._tree", "Tree", "TreeNode"),
+    ("asl.landmarks.features", "LandmarkFeatures", "ObjectNode"),
+    ("asl.classifiers.augmented", "ViewAugmentedClassifier", "ObjectNode"),
+})
 
 
 def skops_io():
@@ -52,6 +76,8 @@ def landmark_model_writer(pipeline, landmarker: dict, extra: dict | None = None)
     """A ``write(path)`` that saves ``pipeline`` with the landmark settings it was trained on."""
     sio = skops_io()
 
+    from asl.classifiers.compiled import compile_forest
+
     payload = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -61,7 +87,20 @@ def landmark_model_writer(pipeline, landmarker: dict, extra: dict | None = None)
         "versions": versions(),
         **(extra or {}),
     }
-    return lambda path: sio.dump(payload, path, **COMPRESSION)
+    compiled = compile_forest(pipeline)
+
+    def write(path: Path) -> None:
+        sio.dump(payload, path, **COMPRESSION)
+        if compiled is not None:
+            import treelite
+
+            settings = {"format": FORMAT, "format_version": FORMAT_VERSION, "kind": "landmarks",
+                        "landmarker": landmarker, "forest": compiled.settings(), "treelite": treelite.__version__}
+            with zipfile.ZipFile(path, "a", **COMPRESSION) as archive:
+                archive.writestr(COMPILED_SETTINGS, json.dumps(settings))
+                archive.writestr(COMPILED_FOREST, compiled.model.serialize_bytes())
+
+    return write
 
 
 def save_model(path: Path, pipeline, landmarker: dict, extra: dict | None = None) -> None:
@@ -96,10 +135,8 @@ def refused_types(names: Iterable[str]) -> list[str]:
     return sorted(n for n in names if n not in ours and not is_sklearn_class(n))
 
 
-def load_model(path: Path) -> dict:
-    """Read a model saved by ``save_model``; a one-line error for anything else, and nothing in a
-    file runs unless every type it names is trusted."""
-    path = Path(path)
+def check_model_path(path: Path) -> None:
+    """A one-line error unless ``path`` is a landmark model file this asl may open."""
     if path.is_dir():
         raise AslError(f"{path} is a folder, not a model file; pass the .skops file")
     if not path.is_file():
@@ -107,6 +144,13 @@ def load_model(path: Path) -> dict:
     if path.suffix.lower() == ".joblib":
         raise AslError(f"{path} is a pickle (.joblib) model of an earlier asl, which could run any code when opened, "
                        f"so asl does not open it; {RETRAIN} again (it writes {SUFFIX} files)")
+
+
+def load_model(path: Path) -> dict:
+    """Read a model saved by ``save_model``; a one-line error for anything else, and nothing in a
+    file runs unless every type it names is trusted."""
+    path = Path(path)
+    check_model_path(path)
     from sklearn.exceptions import InconsistentVersionWarning
 
     sio = skops_io()
@@ -143,6 +187,79 @@ def load_model(path: Path) -> dict:
             and isinstance(payload.get("landmarker"), dict)):
         raise AslError(f"{path} is an incomplete asl model file (no fitted pipeline or landmark settings); {RETRAIN}")
     return payload
+
+
+@dataclass(frozen=True)
+class LandmarkReader:
+    """What reading letters with a landmark model needs: ``model`` (``classes_``, ``predict_proba``
+    on (n, 63) landmark rows: the saved Pipeline or its compiled forest) and the landmark settings
+    it was trained with. ``compiled``: whether ``model`` is the compiled forest."""
+
+    model: Any
+    landmarker: dict
+    compiled: bool
+
+
+def load_reader(path: Path, compiled: bool = True) -> LandmarkReader:
+    """The model in a landmark model file, for reading: its compiled forest where the file has one
+    and names nothing but what asl writes (``compiled=True``), else the Pipeline (``load_model``)."""
+    path = Path(path)
+    check_model_path(path)
+    if compiled:
+        found = load_compiled(path)
+        if found is not None:
+            return found
+    payload = load_model(path)
+    if payload.get("kind") != "landmarks":
+        raise AslError(f"{path} is a {payload.get('kind')} model, not a landmark model")
+    return LandmarkReader(payload["pipeline"], payload["landmarker"], compiled=False)
+
+
+def schema_is_asl(schema: Any) -> bool:
+    """Whether a skops schema names only the nodes a model written by asl has (``ASL_NODES``)."""
+    stack = [schema]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if "__class__" in node or "__module__" in node or "__loader__" in node:
+                named = (node.get("__module__"), node.get("__class__"), node.get("__loader__"))
+                if named not in ASL_NODES or (named[2] == "TypeNode" and node.get("content") is not None):
+                    return False
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return True
+
+
+def load_compiled(path: Path) -> LandmarkReader | None:
+    """The compiled forest of a landmark model file; None where the file has none, it cannot be
+    read, or the file's schema names anything asl does not write (``load_model`` then judges it)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = {info.filename: info for info in archive.infolist()}
+            if not {COMPILED_FOREST, COMPILED_SETTINGS, "schema.json"} <= members.keys():
+                return None
+            if any(members[m].file_size > COMPILED_MAX_BYTES for m in (COMPILED_FOREST, COMPILED_SETTINGS, "schema.json")):
+                return None
+            if not schema_is_asl(json.loads(archive.read("schema.json"))):
+                return None
+            settings = json.loads(archive.read(COMPILED_SETTINGS))
+            blob = archive.read(COMPILED_FOREST)
+    except (OSError, zipfile.BadZipFile, ValueError, RecursionError):
+        return None
+    if not (isinstance(settings, dict) and settings.get("format") == FORMAT
+            and settings.get("format_version") == FORMAT_VERSION and settings.get("kind") == "landmarks"
+            and isinstance(settings.get("landmarker"), dict) and isinstance(settings.get("forest"), dict)):
+        return None
+    import treelite
+
+    from asl.classifiers.compiled import CompiledForest
+
+    try:
+        forest = CompiledForest.from_settings(treelite.Model.deserialize_bytes(blob), settings["forest"])
+    except Exception:  # treelite's own errors, a version it cannot read, settings that do not fit
+        return None
+    return LandmarkReader(forest, settings["landmarker"], compiled=True)
 
 
 def cnn_model_writer(classifier, extra: dict | None = None) -> Callable[[Path], None]:

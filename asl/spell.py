@@ -70,7 +70,7 @@ class SpellReader:
         if not LandmarkPredictor.accepts([Path(model)]):
             raise AslError(f"--model {model}: asl spell reads with a landmark model (.skops, from asl train-rf)")
         predictor = LandmarkPredictor.load([Path(model)], mode="crop", num_threads=2)
-        single_threaded(predictor.pipeline)  # frames come in small batches: threads cost more than they give
+        single_threaded(predictor.model)  # frames come in small batches: threads cost more than they give
         return cls(predictor, HandTracker(predictor.landmarker), settings)
 
     def read(self, video: Video, on_letter: Callable[[SpelledLetter], None] | None = None,

@@ -18,6 +18,7 @@ import json
 import sys
 import tempfile
 import time
+import zipfile
 from dataclasses import replace
 from pathlib import Path
 
@@ -31,7 +32,7 @@ from asl.classifiers.sources import training_rows  # noqa: E402
 from asl.extra import extra_landmarks  # noqa: E402
 from asl.extraction import read_table  # noqa: E402
 from asl.landmarks.result import COORDINATES  # noqa: E402
-from asl.modelfile import landmark_model_writer  # noqa: E402
+from asl.modelfile import COMPILED_FOREST, COMPILED_SETTINGS, landmark_model_writer  # noqa: E402
 from asl.training import predict_table  # noqa: E402
 
 
@@ -44,11 +45,14 @@ def first_trees(model, k: int):
     return kept
 
 
-def size_on_disk(model, landmarker: dict) -> int:
+def size_on_disk(model, landmarker: dict) -> tuple[int, int]:
+    """Bytes of the model file `asl train-rf` writes, and of its compiled forest inside (compressed)."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "rf.skops"
         landmark_model_writer(model, landmarker)(path)
-        return path.stat().st_size
+        with zipfile.ZipFile(path) as archive:
+            compiled = sum(i.compress_size for i in archive.infolist() if i.filename in (COMPILED_FOREST, COMPILED_SETTINGS))
+        return path.stat().st_size, compiled
 
 
 def accuracy(model, X: np.ndarray, y: np.ndarray, total: int) -> float:
@@ -61,8 +65,8 @@ def main() -> None:
     parser.add_argument("--landmarks", type=Path, required=True, help="crop-mode Sign Language MNIST table, both splits")
     parser.add_argument("--extra", type=Path, help="photos trained on too (ASL-HG): the photo model's recipe")
     parser.add_argument("--photos", type=Path, help="development photos, never trained on")
-    parser.add_argument("--trees", default="25,50,100,200,300")
-    parser.add_argument("--leaf", default="1,2,4,8")
+    parser.add_argument("--trees", default="25,50,100,150,200,300")
+    parser.add_argument("--leaf", default="1,2,4")
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
     trees = sorted(int(t) for t in args.trees.split(","))
@@ -88,9 +92,10 @@ def main() -> None:
             for k in trees:
                 kept = first_trees(model, k)
                 test_letters, _ = predict_table(model, test)
+                size, compiled = size_on_disk(model, landmarker)
                 row = {"recipe": recipe, "min_samples_leaf": leaf, "n_estimators": k,
                        "nodes": int(sum(t.tree_.node_count for t in model.estimator_.steps[-1][1].estimators_)),
-                       "bytes": size_on_disk(model, landmarker),
+                       "bytes": size, "compiled_bytes": compiled,
                        "test_accuracy": float((test_letters == test["letter"].to_numpy()).mean()),
                        "photos_accuracy": accuracy(model, photos.X, photos.y, photos.source.photos) if photos else None,
                        "fit_seconds_all_trees": round(fit_seconds, 1), "n_train": int(len(rows.X))}

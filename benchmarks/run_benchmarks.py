@@ -681,16 +681,18 @@ def render_forest_size(f: dict, step: dict) -> list[str]:
     lines = ["## How big the forest must be (issue 13)", "",
              f"`{step['command']}` ({step['seconds'] / 60:.1f} min): one forest per recipe and leaf size "
              "(`min_samples_leaf`), scored with its first k trees (the forest `--n-estimators k` grows), each saved "
-             "as `asl train-rf` saves it (`.skops`, compressed). Photos: asl-photos-dev, never trained on; no hand "
-             "counts as wrong.", ""]
+             "as `asl train-rf` saves it (`.skops`, compressed: the Pipeline plus its forest compiled by treelite, "
+             "which `asl predict` reads with; the compiled part's share is in brackets). Photos: asl-photos-dev, never "
+             "trained on; no hand counts as wrong.", ""]
     recipes = dict.fromkeys(row["recipe"] for row in f["rows"])
     for recipe in recipes:
         lines += [f"### {recipe}", "", "| leaf | trees | nodes | size on disk | test split | photos |",
                   "|---|---|---|---|---|---|"]
         for row in (r for r in f["rows"] if r["recipe"] == recipe):
             photos = f"{row['photos_accuracy']:.2%}" if row["photos_accuracy"] is not None else "-"
+            compiled = f" ({row['compiled_bytes'] / 10**6:.1f})" if row.get("compiled_bytes") is not None else ""
             lines.append(f"| {row['min_samples_leaf']} | {row['n_estimators']} | {row['nodes']:,} | "
-                         f"{row['bytes'] / 10**6:.1f} MB | {row['test_accuracy']:.2%} | {photos} |")
+                         f"{row['bytes'] / 10**6:.1f} MB{compiled} | {row['test_accuracy']:.2%} | {photos} |")
         lines.append("")
     b = BEFORE_ISSUE_13
     lines.append(f"Target: the default forest at most {SIZE_TARGET_BYTES / 10**6:.0f} MB, its test and photo accuracy "

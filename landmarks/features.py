@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from itertools import combinations
-
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from asl.landmarks.augment import as_points
-from asl.landmarks.result import COORDINATES, NUM_LANDMARKS
-
-WRIST, MIDDLE_MCP = 0, 9
-_PAIRS = np.array(list(combinations(range(NUM_LANDMARKS), 2)))
+from asl.landmarks.result import NUM_LANDMARKS
+from asl.landmarks.shape import FEATURE_NAMES, checked_points, hand_features
 
 
 class LandmarkFeatures(TransformerMixin, BaseEstimator):
@@ -36,25 +31,10 @@ class LandmarkFeatures(TransformerMixin, BaseEstimator):
         return self
 
     def _check(self, X) -> np.ndarray:
-        points = as_points(X)
-        if not np.isfinite(points[:, :, :2]).all() or np.isinf(points[:, :, 2]).any():
-            raise ValueError("landmarks contain NaN or infinite values (only z may be NaN: no depth)")
-        z = points[:, :, 2]
-        if (np.isnan(z).any(axis=1) & ~np.isnan(z).all(axis=1)).any():
-            raise ValueError("landmarks contain NaN values: a hand's z is either all NaN (no depth) or all numbers")
-        return points
+        return checked_points(X)
 
     def transform(self, X) -> np.ndarray:
-        points = self._check(X).copy()
-        if not self.use_z:
-            points[:, :, 2] = 0.0
-        points -= points[:, WRIST : WRIST + 1]
-        scale = np.linalg.norm(points[:, MIDDLE_MCP, :2], axis=1)
-        points /= np.where(scale > 1e-9, scale, 1.0)[:, None, None]
-        plane = points[:, :, :2]
-        distances = np.linalg.norm(plane[:, _PAIRS[:, 0]] - plane[:, _PAIRS[:, 1]], axis=2)
-        return np.hstack([points.reshape(len(points), -1), distances])
+        return hand_features(X, self.use_z)
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
-        dists = [f"d{i}_{j}" for i, j in _PAIRS]
-        return np.array([*COORDINATES, *dists], dtype=object)
+        return np.array(FEATURE_NAMES, dtype=object)

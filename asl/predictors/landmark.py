@@ -1,4 +1,5 @@
-"""The landmark model: the image's hand landmarks, then the saved scikit-learn Pipeline."""
+"""The landmark model: the image's hand landmarks, then the saved scikit-learn Pipeline (or the same
+forest compiled, ``asl.modelfile.load_reader``)."""
 
 from __future__ import annotations
 
@@ -18,10 +19,10 @@ class LandmarkPredictor(Predictor):
     kind = "landmarks"
     suffixes = (".skops", ".joblib")  # .joblib: refused with a line saying why
 
-    def __init__(self, pipeline, landmarker, top_k: int = 3) -> None:
-        self.pipeline = pipeline
+    def __init__(self, model, landmarker, top_k: int = 3) -> None:
+        self.model = model  # classes_ and predict_proba on (n, 63) landmark rows
         self.landmarker = landmarker
-        self.classes = np.asarray(pipeline.classes_)
+        self.classes = np.asarray(model.classes_)
         self.top_k = max(1, top_k)
 
     @classmethod
@@ -29,19 +30,20 @@ class LandmarkPredictor(Predictor):
         return len(paths) == 1 and Path(paths[0]).suffix.lower() in cls.suffixes
 
     @classmethod
-    def load(cls, paths: Sequence[Path], mode: str = "auto", top_k: int = 3, num_threads: int = 1) -> LandmarkPredictor:
-        from asl.modelfile import load_model
+    def load(cls, paths: Sequence[Path], mode: str = "auto", top_k: int = 3, num_threads: int = 1,
+             compiled: bool = True) -> LandmarkPredictor:
+        """``compiled=False``: read with the saved scikit-learn Pipeline even where the file holds its
+        compiled forest (the same probabilities)."""
+        from asl.modelfile import load_reader
 
         [path] = paths
-        payload = load_model(path)
-        if payload.get("kind") != "landmarks":
-            raise AslError(f"{path} is a {payload.get('kind')} model, not a landmark model")
-        trained_with = payload["landmarker"]  # crop mode replays the views the model was trained on
+        reader = load_reader(path, compiled)
+        trained_with = reader.landmarker  # crop mode replays the views the model was trained on
         try:
             landmarker = make_landmarker(mode, trained_with.get("min_presence"), trained_with.get("views"), num_threads)
         except (ValueError, TypeError) as e:
             raise AslError(f"{path}: {e}") from None
-        return cls(payload["pipeline"], landmarker, top_k)
+        return cls(reader.model, landmarker, top_k)
 
     def read(self, images: list[np.ndarray]) -> list[Reading]:
         return self.read_hands([self.landmarker(image) for image in images])
@@ -58,6 +60,6 @@ class LandmarkPredictor(Predictor):
         out: list[np.ndarray | None] = [None] * len(hands)
         if found:
             rows = np.stack([hands[i].landmarks.reshape(-1) for i in found])
-            for i, p in zip(found, self.pipeline.predict_proba(rows)):
+            for i, p in zip(found, self.model.predict_proba(rows)):
                 out[i] = p
         return out
