@@ -54,7 +54,7 @@ SPELL_TARGETS = {"letter_error_rate": 0.15, "words_exact": 9, "letters_named": 2
 # Two word files show each other's word (looked at frame by frame: AM.mp4 signs A, R, E and ARE.mp4 A, M);
 # scored by the file names as given, and by the words signed, both reported.
 SIGNED_WORDS = {"AM.mp4": "ARE", "ARE.mp4": "AM"}
-ONLY = ("spell", "startup", "large_images", "serve_load", "cluster", "forest_size")  # sections --only can measure
+ONLY = ("spell", "startup", "large_images", "serve_load", "cluster", "forest_size", "extraction_pace")  # sections --only can measure
 ASL = [sys.executable, "-m", "asl"]
 PEAK = "import resource, subprocess, sys; c = subprocess.run(sys.argv[1:]).returncode; " \
        "print('PEAK_KB', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); sys.exit(c)"
@@ -122,6 +122,12 @@ def shown(args: list[str]) -> str:
     return "asl " + " ".join(str(a) for a in args[len(ASL):]).replace(f"{ROOT}/", "")
 
 
+def shown_script(args: list) -> str:
+    """A Python command as a user would type it: `python benchmarks/...`, paths relative to the repository."""
+    words = ["python" if str(a) == sys.executable else str(a) for a in args]
+    return " ".join(words).replace(f"{ROOT}/", "")
+
+
 def litert_ceiling(workers: int, n: int = 400) -> float:
     """Raw landmark-model invocations per second, one interpreter per process, ``workers`` processes."""
     code = (
@@ -133,6 +139,39 @@ def litert_ceiling(workers: int, n: int = 400) -> float:
              for _ in range(workers)]
     spans = [float(p.communicate()[0].strip().splitlines()[-1]) for p in procs]
     return workers * n / max(spans)
+
+
+def inferences_per_image(data_dir: Path, n: int = 2000) -> float:
+    """How many times crop mode runs the landmark model per image (it tries further views where the
+    first scores below the threshold), over the first ``n`` images of the test split."""
+    from asl.dataset import load_split
+    from asl.landmarks.crop import CropLandmarker
+
+    landmarker, calls = CropLandmarker(), [0]
+    infer = landmarker.infer
+
+    def counted(x):
+        calls[0] += 1
+        return infer(x)
+
+    landmarker.infer = counted
+    images, _ = load_split(data_dir, "test", limit=n)
+    for image in images:
+        landmarker(image)
+    return calls[0] / len(images)
+
+
+def extraction_pace(extract_step: dict, data_dir: Path, workers: int, ceiling: dict | None = None) -> dict:
+    """Issue 13: crop-mode extraction against the raw LiteRT ceiling, in images and in model runs."""
+    if ceiling is None:
+        ceiling = {"command": f"CropLandmarker.infer x 400 in each of {workers} processes",
+                   "images_per_second": round(litert_ceiling(workers), 1)}
+    images = extract_step["images"] if "images" in extract_step else None
+    per_second = images / extract_step["seconds"] if images else extract_step["images_per_second"]
+    runs = inferences_per_image(data_dir)
+    return {"images_per_second": round(per_second, 1), "ceiling": ceiling["images_per_second"],
+            "ceiling_command": ceiling["command"], "inferences_per_image": round(runs, 4), "sample": 2000,
+            "extract_command": extract_step["command"]}
 
 
 def write_pngs(data_dir: Path, folder: Path, limit: int | None) -> tuple[int, dict[str, str]]:
@@ -226,7 +265,7 @@ def main() -> None:
 
     def step(name: str, cmd: list, ok_codes=(0,), before=None) -> dict:
         """Run a command (``before`` first: e.g. remove its old output), or reuse its kept result."""
-        command = shown(cmd) if cmd[:len(ASL)] == ASL else " ".join(map(str, cmd))
+        command = shown(cmd) if cmd[:len(ASL)] == ASL else shown_script(cmd)
         out = progress.get(name, command)
         print(f"[benchmark] {name}: {command}{' (done earlier, kept)' if out else ''}", flush=True)
         if out is None:
@@ -261,6 +300,7 @@ def main() -> None:
             images=len(table), images_per_second=round(len(table) / steps[f"extract_{mode}"]["seconds"], 1),
             coverage_test=round(float(table.loc[table["split"] == "test", "hand"].mean()), 4),
         )
+    results["extraction_pace"] = extraction_pace(steps["extract_crop"], data_dir, workers, kept)
 
     model = WORK / "rf.skops"
     step("train_rf", ASL + ["train-rf", "--landmarks", WORK / "landmarks-crop.parquet", "--model", model, "--seed", "0"])
@@ -337,6 +377,11 @@ def measure_only(only: set, args, step, now: dict, data_dir: Path, limit: list) 
                                        "--extra", args.signers])
     reader = photo_model if photo_model.is_file() else model
     measured = {}
+    if "extraction_pace" in only:
+        import pandas as pd
+
+        done = {**now["steps"]["extract_crop"], "images": len(pd.read_parquet(crop, columns=["row"]))}
+        measured["extraction_pace"] = extraction_pace(done, data_dir, os.cpu_count() or 1)
     if "forest_size" in only and args.signers.is_dir():
         measured["forest_size"] = forest_size(step, args.signers, args.photos)
     if "large_images" in only and args.photos.is_dir():
@@ -562,8 +607,9 @@ def render(r: dict, command: str) -> str:
     share = s["extract_crop"]["images_per_second"] / c["images_per_second"]
     lines += ["", f"Ceiling: the landmark model alone on LiteRT runs {c['images_per_second']} inferences/s "
                   f"({c['command']}); crop mode tries a second or third view on images whose first view "
-                  f"scores below the threshold. Crop-mode extraction runs at {share:.0%} of the ceiling (target, "
-                  f"issue 13: {CEILING_SHARE:.0%}: {'met' if share >= CEILING_SHARE else 'NOT met'}).", "",
+                  f"scores below the threshold. Crop-mode extraction reads {share:.0%} as many images per second as "
+                  f"the ceiling's model runs (issue 13's target, in model runs: \"Extraction at the hardware's pace\" "
+                  f"below).", "",
               "## Random Forest (crop-mode landmarks, test split)", "",
               "| accuracy (all test images) | hand found | accuracy where found | macro F1 | train images | "
               "training s | model size | command |", "|---|---|---|---|---|---|---|---|",
@@ -591,6 +637,8 @@ def render(r: dict, command: str) -> str:
         lines += ["", *render_default_mode(r["default_mode"], s)]
     if "photo_models" in r:
         lines += ["", *render_photo_models(r["photo_models"], s)]
+    if "extraction_pace" in r:
+        lines += ["", *render_extraction_pace(r["extraction_pace"])]
     if "forest_size" in r:
         lines += ["", *render_forest_size(r["forest_size"], s["forest_size"])]
     if "startup" in r:
@@ -676,6 +724,23 @@ def render_serve_load(load: dict, step: dict) -> list[str]:
     return lines
 
 
+def render_extraction_pace(e: dict) -> list[str]:
+    """Issue 13: crop-mode extraction against the LiteRT ceiling measured in the same run."""
+    runs = e["images_per_second"] * e["inferences_per_image"]
+    share, images_share = runs / e["ceiling"], e["images_per_second"] / e["ceiling"]
+    return ["## Extraction at the hardware's pace (issue 13)", "",
+            "| measure | per second | share of the ceiling |", "|---|---|---|",
+            f"| LiteRT ceiling: the landmark model alone ({e['ceiling_command']}) | {e['ceiling']} runs | 100% |",
+            f"| crop-mode extraction, images (`{e['extract_command']}`) | {e['images_per_second']} images | "
+            f"{images_share:.1%} |",
+            f"| crop-mode extraction, landmark-model runs ({e['inferences_per_image']:.3f} per image: crop mode tries "
+            f"a further view where the first scores below the threshold; counted on the first {e['sample']} test "
+            f"images) | {runs:.1f} runs | {share:.1%} |", "",
+            f"Target: at least {CEILING_SHARE:.0%} of the ceiling. In model runs, the work the hardware does: "
+            f"{'met' if share >= CEILING_SHARE else 'NOT met'} ({share:.1%}). In images: {images_share:.1%}; the "
+            f"difference is the further views, which find the hand in the sideways and downward letters (H, P, Q)."]
+
+
 def render_forest_size(f: dict, step: dict) -> list[str]:
     """Issue 13's curve: trees x leaf size against size on disk and accuracy, per recipe."""
     lines = ["## How big the forest must be (issue 13)", "",
@@ -694,11 +759,29 @@ def render_forest_size(f: dict, step: dict) -> list[str]:
             lines.append(f"| {row['min_samples_leaf']} | {row['n_estimators']} | {row['nodes']:,} | "
                          f"{row['bytes'] / 10**6:.1f} MB{compiled} | {row['test_accuracy']:.2%} | {photos} |")
         lines.append("")
-    b = BEFORE_ISSUE_13
+    from asl.classifiers.settings import DEFAULTS
+
+    b, tol = BEFORE_ISSUE_13, SIZE_TOLERANCE_POINTS / 100
     lines.append(f"Target: the default forest at most {SIZE_TARGET_BYTES / 10**6:.0f} MB, its test and photo accuracy "
                  f"within {SIZE_TOLERANCE_POINTS} points of the forest before (Sign Language MNIST alone, "
-                 f"{b['bytes'] / 2**20:.1f} MiB, test {b['test']:.2%}, photos {b['photos']:.2%}); the default's rows "
-                 "are in the sections above.")
+                 f"{b['bytes'] / 2**20:.1f} MiB, test {b['test']:.2%}, photos {b['photos']:.2%}), or better. The "
+                 f"default (`ForestSettings`: {DEFAULTS.n_estimators} trees, leaves of at least "
+                 f"{DEFAULTS.min_samples_leaf} rows), as each recipe trains it:")
+    lines.append("")
+    for recipe in recipes:
+        row = next((r for r in f["rows"] if r["recipe"] == recipe and r["n_estimators"] == DEFAULTS.n_estimators
+                    and r["min_samples_leaf"] == DEFAULTS.min_samples_leaf), None)
+        if row is None:
+            lines.append(f"- {recipe}: not in this sweep")
+            continue
+        small = row["bytes"] <= SIZE_TARGET_BYTES
+        test_ok = row["test_accuracy"] >= b["test"] - tol
+        photos_ok = row["photos_accuracy"] is not None and row["photos_accuracy"] >= b["photos"] - tol
+        verdict = "met" if small and test_ok and photos_ok else "NOT met"
+        photos = f"{row['photos_accuracy']:.2%}" if row["photos_accuracy"] is not None else "-"
+        lines.append(f"- {recipe}: {row['bytes'] / 10**6:.1f} MB, test {row['test_accuracy']:.2%} "
+                     f"({(row['test_accuracy'] - b['test']) * 100:+.2f} points), photos {photos} "
+                     f"({((row['photos_accuracy'] or 0) - b['photos']) * 100:+.2f}): **{verdict}**")
     return lines
 
 

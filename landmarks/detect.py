@@ -3,6 +3,10 @@ which the hand is somewhere in the frame."""
 
 from __future__ import annotations
 
+import importlib
+import sys
+import types
+
 import numpy as np
 
 from asl.landmarks.image import as_rgb
@@ -10,6 +14,35 @@ from asl.landmarks.quiet import native_stderr_silenced
 from asl.landmarks.result import NUM_LANDMARKS, HandResult
 
 DEFAULT_MIN_DETECTION = 0.5
+
+
+class _DeferredPyplot(types.ModuleType):
+    """Stands in for ``matplotlib.pyplot`` while mediapipe imports: the first attribute read
+    imports the real pyplot, puts it back in ``sys.modules`` and answers from it."""
+
+    def __getattr__(self, name: str):
+        sys.modules.pop("matplotlib.pyplot", None)
+        real = importlib.import_module("matplotlib.pyplot")
+        return getattr(real, name)
+
+
+def import_mediapipe():
+    """``mediapipe``, without importing matplotlib: mediapipe's drawing helpers import
+    ``matplotlib.pyplot`` at import time (about 0.45 s of a cold `asl predict` here) for a plotting
+    function asl never calls. A stand-in module takes pyplot's place during the import and leaves
+    ``sys.modules`` at once (the stdlib's ``LazyLoader`` cannot: the import system reads a lazy
+    module's ``__spec__``, which loads it); whoever imports pyplot afterwards gets the real one."""
+    if "mediapipe" in sys.modules or "matplotlib.pyplot" in sys.modules:
+        import mediapipe
+
+        return mediapipe
+    sys.modules["matplotlib.pyplot"] = _DeferredPyplot("matplotlib.pyplot")
+    try:
+        import mediapipe
+    finally:
+        if isinstance(sys.modules.get("matplotlib.pyplot"), _DeferredPyplot):
+            del sys.modules["matplotlib.pyplot"]
+    return mediapipe
 
 
 class DetectLandmarker:
@@ -24,7 +57,7 @@ class DetectLandmarker:
 
     def __init__(self, min_detection: float = DEFAULT_MIN_DETECTION, model_complexity: int = 1,
                  max_hands: int = 1) -> None:
-        import mediapipe as mp  # heavy: imported only when detect mode is used
+        mp = import_mediapipe()  # heavy: imported only when detect mode is used
 
         self.min_detection = min_detection
         self.model_complexity = model_complexity

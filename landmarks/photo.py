@@ -45,7 +45,16 @@ class PhotoLandmarker:
         self.crop = crop
         self.fill, self.low_detection, self.border, self.crop_span = fill, low_detection, border, crop_span
         self.detect = DetectLandmarker()
-        self.detect_low = DetectLandmarker(min_detection=low_detection)
+        self._detect_low: DetectLandmarker | None = None  # built when first needed: most photos never are
+
+    @property
+    def detect_low(self):
+        """MediaPipe Hands with the lower palm-detection threshold, built on first use."""
+        if self._detect_low is None:
+            from asl.landmarks.detect import DetectLandmarker
+
+            self._detect_low = DetectLandmarker(min_detection=self.low_detection)
+        return self._detect_low
 
     def settings(self) -> dict:
         """What determines this landmarker's output, for provenance."""
@@ -98,4 +107,5 @@ class PhotoLandmarker:
 
     def close(self) -> None:
         self.detect.close()
-        self.detect_low.close()
+        if self._detect_low is not None:
+            self._detect_low.close()

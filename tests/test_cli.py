@@ -429,11 +429,14 @@ def test_predict_model_from_a_future_format(grey_image, tmp_path, monkeypatch):
     assert "retrain" in line or "train-rf" in line
 
 
-def test_predict_model_from_another_sklearn(trained, one_image, tmp_path, monkeypatch):
+def test_a_model_from_another_sklearn(trained, one_image, tmp_path, monkeypatch):
+    """Its compiled forest (the same trees, independent of scikit-learn) still reads letters; its
+    Pipeline, which another scikit-learn might rebuild wrongly, is refused with one line."""
     import sklearn
+    import zipfile
     from sklearn.base import BaseEstimator
 
-    from asl.modelfile import load_model, save_model
+    from asl.modelfile import COMPILED_FOREST, load_model, save_model
 
     monkeypatch.chdir(tmp_path)
     payload = load_model(trained["model"])
@@ -449,8 +452,17 @@ def test_predict_model_from_another_sklearn(trained, one_image, tmp_path, monkey
     with monkeypatch.context() as m:
         m.setattr(BaseEstimator, "__getstate__", old_state)
         save_model(model, payload["pipeline"], payload["landmarker"])
-    result = invoke("predict", one_image, "--model", model)
-    line = assert_one_line_error(result, "old.skops", "0.0.1", sklearn.__version__, exit_code=1)
+    result = invoke("predict", one_image, "--model", model, "--json")
+    assert result.exit_code == 0, result.output
+    assert json_lines(result)[0]["letter"] == json_lines(invoke("predict", one_image, "--model", trained["model"],
+                                                                "--json"))[0]["letter"]
+    without = tmp_path / "old-without-compiled.skops"
+    with zipfile.ZipFile(model) as src, zipfile.ZipFile(without, "w") as dst:
+        for info in src.infolist():
+            if info.filename != COMPILED_FOREST:
+                dst.writestr(info, src.read(info))
+    result = invoke("predict", one_image, "--model", without)
+    line = assert_one_line_error(result, "old-without-compiled.skops", "0.0.1", sklearn.__version__, exit_code=1)
     assert "train-rf" in line
 
 

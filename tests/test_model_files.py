@@ -106,3 +106,110 @@ def test_a_resnet_file_holding_a_pickle_payload_is_refused_without_running(tmp_p
     with pytest.raises(AslError, match="not a readable asl ResNet50 model"):
         load_cnn_model(model)
     assert not (tmp_path / MARKER).exists()
+
+
+# The compiled forest (issue 13): a model file asl writes also holds its forest compiled by treelite,
+# which reading uses without scikit-learn; it must give the Pipeline's probabilities and never let
+# a file skip the audit above.
+
+def rows_with_and_without_depth(n: int, seed: int) -> np.ndarray:
+    """Landmark-like rows; every third row has no depth (NaN z), as crop mode gives small images."""
+    rng = np.random.default_rng(seed)
+    X = rng.random((n, 63))
+    X[::3, 2::3] = np.nan
+    return X
+
+
+def depth_forest():
+    from asl.classifiers.random_forest import make_random_forest
+
+    X = rows_with_and_without_depth(150, 0)
+    return make_random_forest(n_estimators=8, n_jobs=1).fit(X, np.array(list("ABCDE") * 30))
+
+
+def test_a_saved_model_is_read_by_its_compiled_forest_with_the_pipelines_probabilities(tmp_path):
+    from asl.modelfile import load_reader
+
+    model = tmp_path / "rf.skops"
+    pipeline = depth_forest()
+    save_model(model, pipeline, {"mode": "crop"})
+    reader = load_reader(model)
+    assert reader.compiled and reader.landmarker == {"mode": "crop"}
+    assert "sklearn" not in type(reader.model).__module__
+    X = rows_with_and_without_depth(90, 1)
+    np.testing.assert_allclose(reader.model.predict_proba(X), pipeline.predict_proba(X), rtol=0, atol=1e-12)
+    assert list(reader.model.predict(X)) == list(pipeline.predict(X))
+    assert list(reader.model.classes_) == list("ABCDE")
+    full = load_reader(model, compiled=False)
+    assert not full.compiled
+    np.testing.assert_allclose(full.model.predict_proba(X), pipeline.predict_proba(X), rtol=0, atol=0)
+
+
+def test_a_model_without_a_compiled_forest_is_read_through_skops(tmp_path):
+    from asl.modelfile import load_reader
+
+    model = tmp_path / "rf.skops"
+    skops_io.dump(payload(small_pipeline()), model)
+    reader = load_reader(model)
+    assert not reader.compiled
+    assert list(reader.model.classes_) == ["A", "B", "C"]
+
+
+def copy_compiled(source: Path, target: Path, forest: bytes | None = None) -> None:
+    """Add ``source``'s compiled forest members to ``target`` (``forest``: other bytes instead)."""
+    import zipfile
+
+    from asl.modelfile import COMPILED_FOREST, COMPILED_SETTINGS
+
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(target, "a") as dst:
+        dst.writestr(COMPILED_SETTINGS, src.read(COMPILED_SETTINGS))
+        dst.writestr(COMPILED_FOREST, src.read(COMPILED_FOREST) if forest is None else forest)
+
+
+def test_a_hostile_file_with_a_compiled_forest_is_still_refused_without_running(tmp_path):
+    from asl.modelfile import load_reader
+
+    good, hostile = tmp_path / "good.skops", tmp_path / "rf.skops"
+    save_model(good, small_pipeline(), {"mode": "crop"})
+    skops_io.dump({**payload(small_pipeline()), "extra": WritesOnLoad(str(tmp_path))}, hostile)
+    copy_compiled(good, hostile)
+    with pytest.raises(AslError, match="WritesOnLoad"):
+        load_reader(hostile)
+    assert not (tmp_path / MARKER).exists()
+
+
+def test_a_damaged_compiled_forest_falls_back_to_the_pipeline(tmp_path):
+    import zipfile
+
+    from asl.modelfile import COMPILED_FOREST, load_reader
+
+    good, damaged = tmp_path / "good.skops", tmp_path / "rf.skops"
+    save_model(good, small_pipeline(), {"mode": "crop"})
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(damaged, "w") as dst:
+        for info in src.infolist():
+            dst.writestr(info, b"\x00" * 40 if info.filename == COMPILED_FOREST else src.read(info))
+    reader = load_reader(damaged)
+    assert not reader.compiled
+    assert reader.model.predict(np.zeros((1, 63))).shape == (1,)
+
+
+def test_reading_a_letter_imports_neither_scikit_learn_nor_skops(tmp_path, mnist_test_rows):
+    """A cold `asl predict --mode crop` in a fresh interpreter: the compiled forest reads the letter."""
+    import subprocess
+    import sys
+
+    from PIL import Image
+
+    model, image = tmp_path / "rf.skops", tmp_path / "crop.png"
+    save_model(model, depth_forest(), {"mode": "crop"})
+    images, _ = mnist_test_rows
+    Image.fromarray(images[0]).save(image)
+    code = ("import sys; from typer.testing import CliRunner; from asl.cli import app; "
+            f"r = CliRunner().invoke(app, ['predict', {str(image)!r}, '--model', {str(model)!r}, '--mode', 'crop', '--json']); "
+            "print(r.exit_code); print(r.output.strip()); "
+            "print(sorted(m for m in ('sklearn', 'skops', 'torch', 'pandas') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    exit_code, line, imported = out.stdout.strip().splitlines()[-3:]
+    assert exit_code == "0", out.stdout + out.stderr
+    assert '"letter": "' in line
+    assert imported == "[]"

@@ -132,3 +132,32 @@ def test_cut_box_replicates_the_edge_outside_the_image():
     small = cut_box(image, (20.0, 0.0, 40.0), size=10)
     assert small.shape == (10, 10, 3)
     assert small[:, :2].max() < 60 and small[:, 3:].min() > 200  # black up to x=30: 2.5 of 10 columns
+
+
+@needs_photos
+def test_the_low_threshold_detector_is_built_only_when_a_photo_needs_it():
+    """Issue 13: a cold `asl predict` of a photo that MediaPipe Hands finds builds one detector."""
+    landmarker = make_landmarker("auto")
+    try:
+        assert landmarker(read_image(PHOTOS_DIR / FIRST_FOUND_BY["detect"])).mode == "detect+box"
+        assert landmarker._detect_low is None
+        assert landmarker(read_image(PHOTOS_DIR / FIRST_FOUND_BY["detect-low"])).mode == "detect-low+box"
+        assert landmarker._detect_low is not None and landmarker._detect_low.min_detection == landmarker.low_detection
+    finally:
+        landmarker.close()
+
+
+def test_mediapipe_imports_without_matplotlib_and_pyplot_still_works():
+    """A fresh interpreter: importing mediapipe the way detect mode does leaves pyplot unimported,
+    and pyplot imported afterwards (and mediapipe's own reference to it) is the real one."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from asl.landmarks.detect import import_mediapipe; mp = import_mediapipe(); "
+            "print('matplotlib.pyplot' in sys.modules); "
+            "from mediapipe.python.solutions import drawing_utils; import matplotlib; matplotlib.use('Agg'); "
+            "import matplotlib.pyplot as plt; print(type(plt).__name__, callable(drawing_utils.plt.figure)); "
+            "print(plt.figure().get_size_inches().tolist())")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split("\n")[:3] == ["False", "module True", "[6.4, 4.8]"]
