@@ -50,6 +50,18 @@ def assert_one_line_error(result, *fragments: str, exit_code: int | None = None)
     return line
 
 
+def rewrite_zip(source: Path, target: Path, members: dict[str, bytes | None]) -> None:
+    """Copy the zip ``source`` to ``target``, each member named in ``members`` replaced by its bytes
+    (None: left out)."""
+    import zipfile
+
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(target, "w") as dst:
+        for info in src.infolist():
+            data = members[info.filename] if info.filename in members else src.read(info)
+            if data is not None:
+                dst.writestr(info, data)
+
+
 def json_lines(result) -> list[dict]:
     return [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
 

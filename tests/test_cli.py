@@ -13,7 +13,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 import skops.io as skops_io
-from conftest import PHOTOS_DIR, assert_clean, assert_one_line_error, invoke, json_lines, needs_photos, write_csv
+from conftest import (PHOTOS_DIR, assert_clean, assert_one_line_error, invoke, json_lines, needs_photos,
+                      rewrite_zip, write_csv)
 from PIL import Image
 
 from asl.dataset import HEADER
@@ -433,7 +434,6 @@ def test_a_model_from_another_sklearn(trained, one_image, tmp_path, monkeypatch)
     """Its compiled forest (the same trees, independent of scikit-learn) still reads letters; its
     Pipeline, which another scikit-learn might rebuild wrongly, is refused with one line."""
     import sklearn
-    import zipfile
     from sklearn.base import BaseEstimator
 
     from asl.modelfile import COMPILED_FOREST, load_model, save_model
@@ -457,10 +457,7 @@ def test_a_model_from_another_sklearn(trained, one_image, tmp_path, monkeypatch)
     assert json_lines(result)[0]["letter"] == json_lines(invoke("predict", one_image, "--model", trained["model"],
                                                                 "--json"))[0]["letter"]
     without = tmp_path / "old-without-compiled.skops"
-    with zipfile.ZipFile(model) as src, zipfile.ZipFile(without, "w") as dst:
-        for info in src.infolist():
-            if info.filename != COMPILED_FOREST:
-                dst.writestr(info, src.read(info))
+    rewrite_zip(model, without, {COMPILED_FOREST: None})
     result = invoke("predict", one_image, "--model", without)
     line = assert_one_line_error(result, "old-without-compiled.skops", "0.0.1", sklearn.__version__, exit_code=1)
     assert "train-rf" in line

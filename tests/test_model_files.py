@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import skops.io as skops_io
-from conftest import assert_one_line_error, invoke
+from conftest import assert_one_line_error, invoke, rewrite_zip
 
 from asl.errors import AslError
 from asl.modelfile import FORMAT, FORMAT_VERSION, load_cnn_model, load_model, refused_types, save_model
@@ -179,15 +179,11 @@ def test_a_hostile_file_with_a_compiled_forest_is_still_refused_without_running(
 
 
 def test_a_damaged_compiled_forest_falls_back_to_the_pipeline(tmp_path):
-    import zipfile
-
     from asl.modelfile import COMPILED_FOREST, load_reader
 
     good, damaged = tmp_path / "good.skops", tmp_path / "rf.skops"
     save_model(good, small_pipeline(), {"mode": "crop"})
-    with zipfile.ZipFile(good) as src, zipfile.ZipFile(damaged, "w") as dst:
-        for info in src.infolist():
-            dst.writestr(info, b"\x00" * 40 if info.filename == COMPILED_FOREST else src.read(info))
+    rewrite_zip(good, damaged, {COMPILED_FOREST: b"\x00" * 40})
     reader = load_reader(damaged)
     assert not reader.compiled
     assert reader.model.predict(np.zeros((1, 63))).shape == (1,)
