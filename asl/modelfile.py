@@ -251,10 +251,9 @@ def load_compiled(path: Path) -> LandmarkReader | None:
             and settings.get("format_version") == FORMAT_VERSION and settings.get("kind") == "landmarks"
             and isinstance(settings.get("landmarker"), dict) and isinstance(settings.get("forest"), dict)):
         return None
-    import treelite
+    from asl.classifiers.compiled import CompiledForest, import_treelite
 
-    from asl.classifiers.compiled import CompiledForest
-
+    treelite = import_treelite()
     try:
         forest = CompiledForest.from_settings(treelite.Model.deserialize_bytes(blob), settings["forest"])
     except Exception:  # treelite's own errors, a version it cannot read, settings that do not fit

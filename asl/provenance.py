@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import platform
 import subprocess
-from importlib import metadata
 from pathlib import Path
 
 
@@ -14,6 +13,8 @@ PACKAGES = ("asl", "numpy", "scikit-learn", "pandas", "mediapipe", "ai-edge-lite
 
 def versions(packages: tuple[str, ...] = PACKAGES) -> dict[str, str]:
     """Installed versions of ``packages`` (read from metadata, nothing imported) and Python's."""
+    from importlib import metadata  # 0.02 s: imported where a version is read, not by a cold `asl predict`
+
     found = {"python": platform.python_version()}
     for name in packages:
         try:

@@ -14,8 +14,20 @@ from typing import Any
 import numpy as np
 
 from asl.landmarks.shape import FEATURE_NAMES, hand_features
+from asl.landmarks.standins import only_if_imported, stand_in_module, standing_in
 
 COMPILED_VERSION = 1  # what a compiled forest's settings mean; another number is not read
+
+
+def import_treelite():
+    """``treelite``, without importing ``scipy.sparse`` (0.06-0.11 s of a cold `asl predict` here):
+    GTIL imports it only to accept a ``csr_matrix`` as input, which asl never gives. Its
+    ``csr_matrix`` stands in as ``only_if_imported``: a real sparse matrix is still accepted, by
+    this process's other users of treelite too, once scipy.sparse is imported."""
+    csr_matrix = only_if_imported("scipy.sparse", "csr_matrix")
+    with standing_in({"scipy.sparse": stand_in_module("scipy.sparse", csr_matrix=csr_matrix)}):
+        import treelite
+    return treelite
 
 
 class CompiledForest:
@@ -31,11 +43,10 @@ class CompiledForest:
             raise ValueError(f"the compiled forest reads {model.num_feature} features, not the landmarks' {len(FEATURE_NAMES)}")
 
     def predict_proba(self, X) -> np.ndarray:
-        import treelite.gtil
-
+        gtil = import_treelite().gtil
         features = hand_features(X, self.use_z)
         threads = -1 if self.n_jobs is None or self.n_jobs < 0 else self.n_jobs
-        p = treelite.gtil.predict(self.model, features, nthread=threads)
+        p = gtil.predict(self.model, features, nthread=threads)
         p = p.reshape(len(features), -1)
         if p.shape[1] != len(self.classes_):
             raise ValueError(f"the compiled forest gives {p.shape[1]} classes, its settings name {len(self.classes_)}")

@@ -3,46 +3,68 @@ which the hand is somewhere in the frame."""
 
 from __future__ import annotations
 
-import importlib
+import importlib.machinery
+import importlib.util
 import sys
-import types
 
 import numpy as np
 
 from asl.landmarks.image import as_rgb
 from asl.landmarks.quiet import native_stderr_silenced
 from asl.landmarks.result import NUM_LANDMARKS, HandResult
+from asl.landmarks.standins import Deferred, standing_in
 
 DEFAULT_MIN_DETECTION = 0.5
 
 
-class _DeferredPyplot(types.ModuleType):
-    """Stands in for ``matplotlib.pyplot`` while mediapipe imports: the first attribute read
-    imports the real pyplot, puts it back in ``sys.modules`` and answers from it."""
-
-    def __getattr__(self, name: str):
-        sys.modules.pop("matplotlib.pyplot", None)
-        real = importlib.import_module("matplotlib.pyplot")
-        return getattr(real, name)
-
-
 def import_mediapipe():
-    """``mediapipe``, without importing matplotlib: mediapipe's drawing helpers import
-    ``matplotlib.pyplot`` at import time (about 0.45 s of a cold `asl predict` here) for a plotting
-    function asl never calls. A stand-in module takes pyplot's place during the import and leaves
-    ``sys.modules`` at once (the stdlib's ``LazyLoader`` cannot: the import system reads a lazy
-    module's ``__spec__``, which loads it); whoever imports pyplot afterwards gets the real one."""
-    if "mediapipe" in sys.modules or "matplotlib.pyplot" in sys.modules:
+    """``mediapipe``, without importing what its ``__init__`` imports and the Hands solution never
+    uses: ``matplotlib`` (its drawing helpers import ``matplotlib.pyplot`` for a plotting function)
+    and the Tasks API (``mediapipe.tasks.python``: audio, with PortAudio's ``sounddevice``, text and
+    vision tasks). Measured here, ``import mediapipe`` took 0.37-0.46 s with both and 0.10-0.15 s
+    without.
+
+    ``Deferred`` stand-ins take their places during the import (the stdlib's ``LazyLoader`` cannot:
+    the import system reads a lazy module's ``__spec__``, which loads it): the references mediapipe
+    keeps (``mediapipe.tasks``, its drawing helpers' ``plt``) import the real module on first use,
+    and whoever imports one afterwards gets the real one. The package ``mediapipe.tasks`` itself is
+    imported for real beforehand (``_tasks_package``), so that a later ``import
+    mediapipe.tasks.python...`` finds it and leaves ``mediapipe.tasks`` as mediapipe set it."""
+    if "mediapipe" in sys.modules:
         import mediapipe
 
         return mediapipe
-    sys.modules["matplotlib.pyplot"] = _DeferredPyplot("matplotlib.pyplot")
+    pyplot, tasks_api = Deferred("matplotlib.pyplot"), Deferred("mediapipe.tasks.python")
+    matplotlib = Deferred("matplotlib")
+    matplotlib.pyplot = pyplot
+    stand_ins = {"matplotlib": matplotlib, "matplotlib.pyplot": pyplot}
+    package = _tasks_package()
+    if package is not None:
+        package.python = tasks_api
+        stand_ins["mediapipe.tasks.python"] = tasks_api
+        sys.modules["mediapipe.tasks"] = package
     try:
-        import mediapipe
-    finally:
-        if isinstance(sys.modules.get("matplotlib.pyplot"), _DeferredPyplot):
-            del sys.modules["matplotlib.pyplot"]
+        with standing_in(stand_ins):
+            import mediapipe
+    except BaseException:
+        if package is not None and sys.modules.get("mediapipe.tasks") is package:
+            del sys.modules["mediapipe.tasks"]
+        raise
     return mediapipe
+
+
+def _tasks_package():
+    """The package ``mediapipe.tasks`` (its ``__init__`` run, not its subpackages'), imported without
+    importing ``mediapipe`` first; None where it is not found."""
+    top = importlib.util.find_spec("mediapipe")
+    if top is None or not top.submodule_search_locations:
+        return None
+    spec = importlib.machinery.PathFinder.find_spec("mediapipe.tasks", list(top.submodule_search_locations))
+    if spec is None or spec.loader is None:
+        return None
+    package = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(package)
+    return package
 
 
 class DetectLandmarker:

@@ -62,6 +62,17 @@ def rewrite_zip(source: Path, target: Path, members: dict[str, bytes | None]) ->
                 dst.writestr(info, data)
 
 
+def fresh_python(code: str) -> list[str]:
+    """Run ``code`` in a fresh interpreter (what a cold command imports); its stdout lines. A
+    non-zero exit fails the test with the interpreter's stderr."""
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    return out.stdout.splitlines()
+
+
 def json_lines(result) -> list[dict]:
     return [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
 

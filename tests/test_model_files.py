@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import skops.io as skops_io
-from conftest import assert_one_line_error, invoke, rewrite_zip
+from conftest import assert_one_line_error, fresh_python, invoke, rewrite_zip
 
 from asl.errors import AslError
 from asl.modelfile import FORMAT, FORMAT_VERSION, load_cnn_model, load_model, refused_types, save_model
@@ -190,10 +190,9 @@ def test_a_damaged_compiled_forest_falls_back_to_the_pipeline(tmp_path):
 
 
 def test_reading_a_letter_imports_neither_scikit_learn_nor_skops(tmp_path, mnist_test_rows):
-    """A cold `asl predict --mode crop` in a fresh interpreter: the compiled forest reads the letter."""
-    import subprocess
-    import sys
-
+    """A cold `asl predict --mode crop` in a fresh interpreter: the compiled forest reads the letter,
+    and nothing on the way imports scikit-learn, skops, torch, pandas, scipy.sparse (treelite's
+    GTIL imports it for sparse input), matplotlib or pydantic (typer 0.29 imports it)."""
     from PIL import Image
 
     model, image = tmp_path / "rf.skops", tmp_path / "crop.png"
@@ -203,9 +202,22 @@ def test_reading_a_letter_imports_neither_scikit_learn_nor_skops(tmp_path, mnist
     code = ("import sys; from typer.testing import CliRunner; from asl.cli import app; "
             f"r = CliRunner().invoke(app, ['predict', {str(image)!r}, '--model', {str(model)!r}, '--mode', 'crop', '--json']); "
             "print(r.exit_code); print(r.output.strip()); "
-            "print(sorted(m for m in ('sklearn', 'skops', 'torch', 'pandas') if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
-    exit_code, line, imported = out.stdout.strip().splitlines()[-3:]
-    assert exit_code == "0", out.stdout + out.stderr
+            "print(sorted(m for m in ('sklearn', 'skops', 'torch', 'pandas', 'scipy.sparse', 'matplotlib', 'pydantic') "
+            "if m in sys.modules))")
+    exit_code, line, imported = fresh_python(code)[-3:]
+    assert exit_code == "0", line
     assert '"letter": "' in line
     assert imported == "[]"
+
+
+def test_treelite_without_scipy_sparse_still_reads_a_sparse_matrix_once_scipy_is_imported(tmp_path):
+    """``import_treelite`` leaves scipy.sparse unimported; a CSR matrix given to GTIL afterwards (by
+    anyone in the process) is read as before, with the dense rows' probabilities."""
+    model = tmp_path / "rf.skops"
+    save_model(model, depth_forest(), {"mode": "crop"})
+    code = ("import sys; import numpy as np; from asl.modelfile import load_reader; "
+            f"forest = load_reader({str(model)!r}).model; print('scipy.sparse' in sys.modules); "
+            "import treelite.gtil, scipy.sparse; x = np.random.default_rng(0).random((4, forest.model.num_feature)); "
+            "d = treelite.gtil.predict(forest.model, x); s = treelite.gtil.predict(forest.model, scipy.sparse.csr_matrix(x)); "
+            "print(d.shape == s.shape and bool(np.allclose(d, s)))")
+    assert fresh_python(code) == ["False", "True"]

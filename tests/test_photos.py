@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import PHOTOS_DIR, needs_photos
+from conftest import PHOTOS_DIR, fresh_python, needs_photos
 
 from asl.images import read_image
 from asl.landmarks import make_landmarker
@@ -15,7 +15,7 @@ from asl.landmarks.photo import LOCATE_PATHS
 FIRST_FOUND_BY = {
     "detect": "A/A0_jpg.rf.292a080422ba984985192f413101af41.jpg",
     "crop": "B/B3_jpg.rf.64dc52ffe5ef2168c1108afc30503111.jpg",
-    "detect-low": "D/D11_jpg.rf.0e1fe6f1474bb8372d381b458576bece.jpg",
+    "detect-low": "D/D13_jpg.rf.1a3dc1b3ba32f5a799de3f43ad095547.jpg",
     "detect-padded": "E/E20_jpg.rf.17cd74f7da2ebe2651533a7c29bf40e9.jpg",
     "crop-small": "A/A23_jpg.rf.199528cc21bad70f9424a2cfb92d3207.jpg",
 }
@@ -102,9 +102,15 @@ def test_hand_crop_is_a_square_grey_image_of_the_hand(auto, size):
 
 @needs_photos
 def test_crop_mode_finds_the_hand_again_in_a_28px_hand_crop(auto):
-    """The crop looks like a Sign Language MNIST image: crop mode, trained on those, finds a hand."""
-    image = read_image(PHOTOS_DIR / FIRST_FOUND_BY["detect"])
-    assert auto.crop(hand_crop(image, auto.locate(image).landmarks)).found
+    """The crop looks like a Sign Language MNIST image: crop mode, trained on those, finds a hand
+    in most (93-94% of the first 120 development photos' crops; one photo's crop is borderline)."""
+    found = []
+    for path in sorted(PHOTOS_DIR.glob("[AB]/*.jpg"))[:30]:
+        image = read_image(path)
+        located = auto.locate(image)
+        if located.found:
+            found.append(auto.crop(hand_crop(image, located.landmarks)).found)
+    assert len(found) >= 25 and np.mean(found) >= 0.85, found
 
 
 def test_hand_crop_of_a_whole_image_is_it_squared(mnist_test_rows):
@@ -147,17 +153,18 @@ def test_the_low_threshold_detector_is_built_only_when_a_photo_needs_it():
         landmarker.close()
 
 
-def test_mediapipe_imports_without_matplotlib_and_pyplot_still_works():
-    """A fresh interpreter: importing mediapipe the way detect mode does leaves pyplot unimported,
-    and pyplot imported afterwards (and mediapipe's own reference to it) is the real one."""
-    import subprocess
-    import sys
-
-    code = ("import sys; from asl.landmarks.detect import import_mediapipe; mp = import_mediapipe(); "
-            "print('matplotlib.pyplot' in sys.modules); "
+def test_mediapipe_imports_without_matplotlib_or_its_tasks_api_and_both_still_work():
+    """A fresh interpreter: importing mediapipe the way detect mode does leaves matplotlib and
+    mediapipe's Tasks API (with sounddevice) unimported and Hands working; pyplot imported
+    afterwards (and mediapipe's own reference to it) is the real one, and the Tasks API answers
+    through ``mediapipe.tasks`` and through a later import, as with a plain ``import mediapipe``."""
+    code = ("import sys; import numpy as np; from asl.landmarks.detect import import_mediapipe; mp = import_mediapipe(); "
+            "print([m for m in ('matplotlib', 'matplotlib.pyplot', 'mediapipe.tasks.python', 'sounddevice') if m in sys.modules]); "
+            "hands = mp.solutions.hands.Hands(static_image_mode=True); "
+            "print(hands.process(np.zeros((64, 64, 3), np.uint8)).multi_hand_landmarks); hands.close(); "
             "from mediapipe.python.solutions import drawing_utils; import matplotlib; matplotlib.use('Agg'); "
             "import matplotlib.pyplot as plt; print(type(plt).__name__, callable(drawing_utils.plt.figure)); "
-            "print(plt.figure().get_size_inches().tolist())")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.split("\n")[:3] == ["False", "module True", "[6.4, 4.8]"]
+            "print(plt.figure().get_size_inches().tolist()); "
+            "print(mp.tasks.BaseOptions.__name__); from mediapipe.tasks.python import vision; "
+            "print(mp.tasks.vision is vision, sys.modules['mediapipe.tasks'].python is sys.modules['mediapipe.tasks.python'])")
+    assert fresh_python(code)[:6] == ["[]", "None", "module True", "[6.4, 4.8]", "BaseOptions", "True True"]
