@@ -21,10 +21,6 @@ from asl.landmarks.quiet import native_stderr_silenced
 from asl.landmarks.result import NUM_LANDMARKS, HandResult
 
 INPUT_SIZE = 224
-# How a view becomes the model's input (``view_input``); part of the settings, so that a landmark
-# table cached by another method is extracted again. 2: one resize to the content's size (since
-# 2026-11-26; 1 upsampled to 224, added the border and downsampled back).
-INPUT_METHOD = 2
 _INTERPOLATION = {"cubic": cv2.INTER_CUBIC, "linear": cv2.INTER_LINEAR}
 
 
@@ -90,38 +86,32 @@ def square_pad(image: np.ndarray) -> tuple[np.ndarray, int, int]:
 
 
 def view_input(square: np.ndarray, view: View) -> np.ndarray:
-    """The model input (224x224x3 float32 in [0, 1]) for a square RGB image: the image (turned,
-    mirrored) resized to ``content_pixels`` and given a replicate border up to 224.
-
-    One resize straight to the content's size: upsampling to 224, adding the border and
-    downsampling back to 224 (as asl did before 2026-11-26) gave inputs within 2 grey levels of
-    these (0.1 on average) in 7.5 times the time (1.34 against 0.17 ms a view here), about a tenth
-    of a crop-mode extraction's time per image (issue 13)."""
-    content = content_pixels(view)
-    before = (INPUT_SIZE - content) // 2
-    after = INPUT_SIZE - content - before
-    up = cv2.resize(np.rot90(square, view.rotate), (content, content), interpolation=_INTERPOLATION[view.interpolation])
+    """The model input (224x224x3 float32 in [0, 1]) for a square RGB image."""
+    up = cv2.resize(np.rot90(square, view.rotate), (INPUT_SIZE, INPUT_SIZE), interpolation=_INTERPOLATION[view.interpolation])
     if view.mirror:
         up = up[:, ::-1]
-    if before or after:
-        up = cv2.copyMakeBorder(up, before, after, before, after, cv2.BORDER_REPLICATE)
+    k = border_pixels(view)
+    if k:
+        up = cv2.copyMakeBorder(up, k, k, k, k, cv2.BORDER_REPLICATE)
+        up = cv2.resize(up, (INPUT_SIZE, INPUT_SIZE), interpolation=cv2.INTER_AREA)
     return np.ascontiguousarray(up, dtype=np.float32) / 255.0
 
 
-def content_pixels(view: View) -> int:
-    """Side of the image inside the model input, in pixels: a border of ``view.pad`` times the
-    image's side on each edge takes the rest."""
-    return round(INPUT_SIZE / (1 + 2 * view.pad))
+def border_pixels(view: View) -> int:
+    """Width of the view's border, in pixels of the upsampled image."""
+    return int(round(INPUT_SIZE * view.pad))
 
 
 def to_square_pixels(landmarks: np.ndarray, view: View, side: int) -> np.ndarray:
     """Map 21x3 landmarks from model-input pixels of ``view`` to the square image's pixels."""
-    content = content_pixels(view)
+    k = border_pixels(view)
     out = landmarks.astype(np.float64)
-    out[:, :2] -= (INPUT_SIZE - content) // 2
     if view.mirror:
-        out[:, 0] = content - out[:, 0]
-    out *= side / content
+        out[:, 0] = INPUT_SIZE - out[:, 0]
+    to_upsampled = (INPUT_SIZE + 2 * k) / INPUT_SIZE
+    out[:, :2] = out[:, :2] * to_upsampled - k
+    out[:, 2] *= to_upsampled
+    out *= side / INPUT_SIZE
     for _ in range(view.rotate % 4):  # undo one counter-clockwise quarter turn of the square
         out[:, 0], out[:, 1] = side - out[:, 1], out[:, 0].copy()
     return out
@@ -167,7 +157,6 @@ class CropLandmarker:
         return {
             "mode": self.mode,
             "input_size": INPUT_SIZE,
-            "input_method": INPUT_METHOD,
             "views": [v.as_dict() for v in self.views],
             "min_presence": self.min_presence,
             "model_file": self.model_path.name,

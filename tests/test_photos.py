@@ -15,7 +15,7 @@ from asl.landmarks.photo import LOCATE_PATHS
 FIRST_FOUND_BY = {
     "detect": "A/A0_jpg.rf.292a080422ba984985192f413101af41.jpg",
     "crop": "B/B3_jpg.rf.64dc52ffe5ef2168c1108afc30503111.jpg",
-    "detect-low": "D/D13_jpg.rf.1a3dc1b3ba32f5a799de3f43ad095547.jpg",
+    "detect-low": "D/D11_jpg.rf.0e1fe6f1474bb8372d381b458576bece.jpg",
     "detect-padded": "E/E20_jpg.rf.17cd74f7da2ebe2651533a7c29bf40e9.jpg",
     "crop-small": "A/A23_jpg.rf.199528cc21bad70f9424a2cfb92d3207.jpg",
 }
