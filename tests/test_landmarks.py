@@ -106,6 +106,47 @@ def test_turned_views_map_back_to_the_original_image(mnist_test_rows, view):
         assert through_view.handedness != on_turned.handedness
 
 
+def _reference_view(square: np.ndarray, view: View) -> np.ndarray:
+    """Crop mode's view as OpenCV computes it on ``square``'s channels: upsample, replicate
+    border, INTER_AREA, uint8 levels."""
+    import cv2
+
+    from asl.landmarks.crop import INPUT_SIZE, border_pixels
+
+    interpolation = {"cubic": cv2.INTER_CUBIC, "linear": cv2.INTER_LINEAR}[view.interpolation]
+    up = cv2.resize(np.rot90(square, view.rotate), (INPUT_SIZE, INPUT_SIZE), interpolation=interpolation)
+    if view.mirror:
+        up = up[:, ::-1]
+    k = border_pixels(view)
+    up = cv2.resize(cv2.copyMakeBorder(up, k, k, k, k, cv2.BORDER_REPLICATE), (INPUT_SIZE, INPUT_SIZE),
+                    interpolation=cv2.INTER_AREA)
+    return np.ascontiguousarray(up, dtype=np.float32) / 255.0
+
+
+def test_views_are_opencvs_border_and_inter_area_bit_for_bit():
+    """view_input computes the border and INTER_AREA itself: the same float32 numbers as OpenCV's,
+    for grey and RGB squares of several sizes (noise reaches every rounding case; steps and ramps
+    give exact halves), in every view."""
+    from asl.landmarks.crop import DEFAULT_VIEWS, view_input
+
+    rng = np.random.default_rng(0)
+    ramp = np.add.outer(np.arange(28), np.arange(28)).astype(np.uint8) * 4
+    squares = [ramp, np.kron(rng.integers(0, 2, (7, 7)), np.ones((4, 4))).astype(np.uint8) * 255]
+    squares += [rng.integers(0, 256, (side, side), dtype=np.uint8) for side in (28, 57, 300)]
+    squares += [rng.integers(0, 256, (side, side, 3), dtype=np.uint8) for side in (28, 224, 401)]
+    views = (*DEFAULT_VIEWS, View(0.05, "linear", rotate=2), View(0.5))
+    for square in squares:
+        for view in views:
+            got = view_input(square, view)
+            assert got.shape == (224, 224, 3) and got.dtype == np.float32
+            want = _reference_view(square, view)
+            want = want if want.ndim == 3 else np.repeat(want[:, :, None], 3, axis=2)
+            np.testing.assert_array_equal(got, want, err_msg=f"{square.shape} {view}")
+            if square.shape == (28, 28):  # a Sign Language MNIST crop: as if it were RGB, too
+                rgb = np.repeat(square[:, :, None], 3, axis=2)
+                np.testing.assert_array_equal(got, _reference_view(rgb, view), err_msg=f"RGB {view}")
+
+
 def test_non_square_images_keep_their_coordinates(mnist_test_rows):
     """A non-square image's landmarks are those of its square padding, less the offsets."""
     from asl.landmarks.crop import square_pad
