@@ -161,13 +161,13 @@ def inferences_per_image(data_dir: Path, n: int = VIEW_SAMPLE) -> float:
     from asl.landmarks.crop import CropLandmarker
 
     landmarker, calls = CropLandmarker(), [0]
-    infer = landmarker.infer
+    run_model = landmarker.run_model
 
-    def counted(x):
+    def counted():
         calls[0] += 1
-        return infer(x)
+        return run_model()
 
-    landmarker.infer = counted
+    landmarker.run_model = counted
     images, _ = load_split(data_dir, "test", limit=n)
     for image in images:
         landmarker(image)

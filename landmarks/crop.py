@@ -87,14 +87,16 @@ def square_pad(image: np.ndarray) -> tuple[np.ndarray, int, int]:
     return padded, left, top
 
 
-def view_input(square: np.ndarray, view: View) -> np.ndarray:
+def view_input(square: np.ndarray, view: View, out: np.ndarray | None = None) -> np.ndarray:
     """The model input (224x224x3 float32 in [0, 1]) for a square grey or RGB uint8 image: the image
     upsampled to 224, given a replicate border of ``border_pixels(view)`` and brought back to 224 by
     OpenCV's INTER_AREA, rounded to uint8 levels. The border and INTER_AREA are computed here: the
     same numbers as ``cv2.copyMakeBorder`` then ``cv2.resize``, bit for bit, in a third of the time.
     A grey image is computed on its one channel. (OpenCV's one-channel cubic upsampling differs from
     its three-channel one by a level in about one pixel in 100,000 at ratios that are not whole; at
-    Sign Language MNIST's 8x the two are the same, checked on all 34,627 images in every view.)"""
+    Sign Language MNIST's 8x the two are the same, checked on all 34,627 images in every view.)
+    ``out``: a 224x224x3 float32 array to write it into (crop mode passes the interpreter's own input
+    tensor: no copy)."""
     turned = np.rot90(square, view.rotate) if view.rotate % 4 else square
     up = cv2.resize(turned, (INPUT_SIZE, INPUT_SIZE), interpolation=_INTERPOLATION[view.interpolation])
     if view.mirror:
@@ -103,9 +105,13 @@ def view_input(square: np.ndarray, view: View) -> np.ndarray:
     if k and (2 * k) % INPUT_SIZE == 0:  # a whole-number ratio: OpenCV averages blocks in integers
         up = cv2.resize(cv2.copyMakeBorder(up, k, k, k, k, cv2.BORDER_REPLICATE), (INPUT_SIZE, INPUT_SIZE),
                         interpolation=cv2.INTER_AREA)
-    pixels = _bordered_area(up, k) if k and (2 * k) % INPUT_SIZE else up.astype(np.float32)
-    pixels /= 255.0
-    return cv2.cvtColor(pixels, cv2.COLOR_GRAY2RGB) if pixels.ndim == 2 else pixels
+    levels = _bordered_area(up, k) if k and (2 * k) % INPUT_SIZE else up.astype(np.float32)
+    if out is None:
+        out = np.empty((INPUT_SIZE, INPUT_SIZE, 3), dtype=np.float32)
+    if levels.ndim == 3:
+        return np.divide(levels, np.float32(255.0), out=out)
+    levels /= np.float32(255.0)
+    return cv2.cvtColor(levels, cv2.COLOR_GRAY2RGB, dst=out)  # the one channel into all three, in place
 
 
 @cache
@@ -213,6 +219,16 @@ class CropLandmarker:
     def infer(self, model_input: np.ndarray) -> tuple[np.ndarray, float, float]:
         """Run the model once on a 224x224x3 float32 input: (21x3 landmarks, presence, right-hand score)."""
         self._interpreter.set_tensor(self._input, model_input[None])
+        return self.run_model()
+
+    def infer_view(self, square: np.ndarray, view: View) -> tuple[np.ndarray, float, float]:
+        """``infer(view_input(square, view))``, the view written straight into the interpreter's input
+        tensor (LiteRT's raw access; no reference to that buffer outlives this line)."""
+        view_input(square, view, out=self._interpreter.tensor(self._input)()[0])
+        return self.run_model()
+
+    def run_model(self) -> tuple[np.ndarray, float, float]:
+        """Run the model once on what its input tensor holds: (21x3 landmarks, presence, right-hand score)."""
         self._interpreter.invoke()
         landmarks = self._interpreter.get_tensor(self._landmarks).reshape(NUM_LANDMARKS, 3).copy()
         presence = float(self._interpreter.get_tensor(self._presence).ravel()[0])
@@ -225,7 +241,7 @@ class CropLandmarker:
         square, left, top = square_pad(as_grey_or_rgb(image))
         best = None
         for view in self.views:
-            landmarks, presence, right = self.infer(view_input(square, view))
+            landmarks, presence, right = self.infer_view(square, view)
             if best is None or presence > best[1]:
                 best = (view, presence, right, landmarks)
             if presence >= self.min_presence:

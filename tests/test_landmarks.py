@@ -142,9 +142,27 @@ def test_views_are_opencvs_border_and_inter_area_bit_for_bit():
             want = _reference_view(square, view)
             want = want if want.ndim == 3 else np.repeat(want[:, :, None], 3, axis=2)
             np.testing.assert_array_equal(got, want, err_msg=f"{square.shape} {view}")
+            into = np.full((224, 224, 3), np.nan, dtype=np.float32)  # written in place, as into the model's input
+            assert view_input(square, view, out=into) is into
+            np.testing.assert_array_equal(into, want, err_msg=f"out= {square.shape} {view}")
             if square.shape == (28, 28):  # a Sign Language MNIST crop: as if it were RGB, too
                 rgb = np.repeat(square[:, :, None], 3, axis=2)
                 np.testing.assert_array_equal(got, _reference_view(rgb, view), err_msg=f"RGB {view}")
+
+
+def test_the_view_written_into_the_interpreter_reads_as_the_copied_one(mnist_test_rows):
+    """Crop mode writes each view straight into LiteRT's input tensor (no copy): the model's outputs are
+    those of the view passed through ``infer``, and no reference to the buffer is left behind (LiteRT
+    refuses to run while one is)."""
+    from asl.landmarks.crop import DEFAULT_VIEWS, view_input
+
+    crop = CropLandmarker()
+    for square in (mnist_test_rows[0][0], np.repeat(mnist_test_rows[0][1][:, :, None], 3, axis=2)):
+        for view in DEFAULT_VIEWS[:3]:
+            landmarks, presence, right = crop.infer_view(square, view)
+            want = crop.infer(view_input(square, view))
+            np.testing.assert_array_equal(landmarks, want[0])
+            assert (presence, right) == want[1:]
 
 
 def test_non_square_images_keep_their_coordinates(mnist_test_rows):
