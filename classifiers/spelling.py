@@ -3,7 +3,10 @@
 A letter is *held* when the hand is still (its palm moves less than ``still`` hand spans a second,
 averaged over ``smooth`` seconds; a span is the side of the landmarks' bounding box) and one letter leads the probabilities (averaged over the same
 window) for at least ``min_hold`` seconds with a mean probability of at least ``min_probability``.
-Frames in between, where the hand moves or the letter changes, are transitions and give no letter,
+A new letter leading while the hand stays still is a new letter only when the handshape changed too
+(some landmark moved at least ``min_change`` hand sizes against the run so far); otherwise it is the
+forest wavering between two readings of one handshape (U and R, held at 0.5-0.6), and the letter
+held stays. Frames in between, where the hand moves or the letter changes, are transitions and give no letter,
 unless their fingertip path is a J or a Z (``classifiers.motion``). The same letter held twice is
 two letters (the LL of ALL) only when the palm moved at least ``repeat_speed`` hand spans a second
 between the two holds (the small bounce or slide signers make) or the hand was gone for
@@ -22,7 +25,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from asl.classifiers.motion import MOTION, MotionSettings, read_motion, shows_shape
+from asl.classifiers.motion import MIDDLE_KNUCKLE, MOTION, WRIST, MotionSettings, read_motion, shows_shape
 from asl.landmarks.result import PALM
 
 
@@ -34,6 +37,11 @@ class SpellSettings:
     min_probability: float = 0.2
     repeat_speed: float = 5.0  # hand spans a second, at the fastest, between two holds of one letter
     max_gap: float = 1.0  # seconds without a hand that part two holds of one letter
+    # Hand sizes (wrist to middle knuckle) some landmark must move for a letter change in place: half
+    # the smallest distance between two letters' shapes of one signer in ASL-HG (M and N, 0.30; then
+    # S and T 0.32, U and V 0.36, R and U 0.40; the median over signers of the largest landmark
+    # distance between their median shapes). One hand held still moves 0.02-0.05 (median, dev words).
+    min_change: float = 0.15
     motion: MotionSettings = MOTION
 
 
@@ -147,7 +155,8 @@ class Speller:
         elif letter != run.letter:
             if run.challenger != letter:
                 run.challenger, run.challenged_at = letter, len(run.frames)
-            elif time - run.frames[run.challenged_at][0] >= self.s.min_hold:  # the letter changed in place
+            elif time - run.frames[run.challenged_at][0] >= self.s.min_hold and not self._same_shape(run):
+                # the letter changed in place
                 tail = run.frames[run.challenged_at:]
                 run.frames = run.frames[:run.challenged_at]
                 token = run.token
@@ -198,6 +207,16 @@ class Speller:
                       shape=shape)
         run.token = self._settle(out, hold)
 
+    def _same_shape(self, run: _Run) -> bool:
+        """Whether the challenger's frames show the handshape of the run's frames before them (no
+        landmark moved ``min_change`` hand sizes between their medians); if so the challenge is over."""
+        before = np.median(np.stack([f[2] for f in run.frames[:run.challenged_at]]), axis=0)
+        after = np.median(np.stack([f[2] for f in run.frames[run.challenged_at:]]), axis=0)
+        same = shape_change(before, after) < self.s.min_change
+        if same:
+            run.challenger = None
+        return same
+
     def _end_run(self) -> None:
         run, self._run = self._run, None
         if run is not None and run.token is None:  # too short or unsure: part of the transition
@@ -240,6 +259,14 @@ class Speller:
 
     def _has_shape(self, token: _Token, letter: str) -> bool:
         return token.shape is not None and bool(shows_shape(token.shape, letter, self.s.motion))
+
+
+def shape_change(a: np.ndarray, b: np.ndarray) -> float:
+    """How far two hands' shapes are apart: the largest distance between matching landmarks, x and y
+    taken from the wrist and scaled by the wrist-to-middle-knuckle distance (as the features are)."""
+    a, b = (np.asarray(h, dtype=np.float64)[:, :2] for h in (a, b))
+    a, b = ((h - h[WRIST]) / (np.linalg.norm(h[MIDDLE_KNUCKLE] - h[WRIST]) or 1.0) for h in (a, b))
+    return float(np.linalg.norm(a - b, axis=1).max())
 
 
 def spell(times, landmarks, probabilities, classes, settings: SpellSettings = SPELLING) -> list[SpelledLetter]:

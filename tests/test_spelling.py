@@ -90,7 +90,21 @@ def test_held_letters_with_a_move_between_are_spelled_in_order_with_times():
 
 
 def test_a_letter_that_changes_in_place_is_two_letters():
-    assert Stream().hold("R", 1.0).hold("E", 1.0).text() == "RE"
+    assert Stream().hold("R", 1.0, out=("index", "middle")).hold("E", 1.0).text() == "RE"
+
+
+def test_the_forest_wavering_on_one_held_handshape_is_one_letter():
+    """U, R, U read in turn for longer than a hold while neither the hand nor its shape moves (BUT in
+    the development words read BURUL): one U; the same readings with the fingers changing are three."""
+    two = ("index", "middle")
+    wavering = Stream().hold("U", 1.0, out=two).hold("R", 0.8, out=two, p=0.55).hold("U", 1.0, out=two, p=0.55)
+    assert wavering.text() == "U"
+    assert wavering.letters()[0].end == pytest.approx(wavering.times[-1])
+    changing = Stream().hold("U", 1.0, out=two).hold("R", 0.8, out=("index",)).hold("U", 1.0, out=two)
+    assert changing.text() == "URU"
+    # folding the little finger moves its tip 1.09 hand sizes (wrist to middle knuckle)
+    assert Stream().hold("I", 1.0, out=("little",)).hold("A", 1.0).text(SpellSettings(min_change=1.0)) == "IA"
+    assert Stream().hold("I", 1.0, out=("little",)).hold("A", 1.0).text(SpellSettings(min_change=1.2)) == "I"
 
 
 def test_a_blip_shorter_than_a_hold_is_no_letter():
