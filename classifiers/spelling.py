@@ -155,7 +155,7 @@ class Speller:
         elif letter != run.letter:
             if run.challenger != letter:
                 run.challenger, run.challenged_at = letter, len(run.frames)
-            elif time - run.frames[run.challenged_at][0] >= self.s.min_hold and not self._same_shape(run):
+            elif time - run.frames[run.challenged_at][0] >= self.s.min_hold and not self._wavering(run):
                 # the letter changed in place
                 tail = run.frames[run.challenged_at:]
                 run.frames = run.frames[:run.challenged_at]
@@ -207,9 +207,12 @@ class Speller:
                       shape=shape)
         run.token = self._settle(out, hold)
 
-    def _same_shape(self, run: _Run) -> bool:
-        """Whether the challenger's frames show the handshape of the run's frames before them (no
-        landmark moved ``min_change`` hand sizes between their medians); if so the challenge is over."""
+    def _wavering(self, run: _Run) -> bool:
+        """Whether the run holds a letter already and the challenger's frames show the handshape of
+        the run's frames before them (no landmark moved ``min_change`` hand sizes between their
+        medians); if so the challenge is over. A run not yet held gives way to any new leader."""
+        if run.token is None:
+            return False
         before = np.median(np.stack([f[2] for f in run.frames[:run.challenged_at]]), axis=0)
         after = np.median(np.stack([f[2] for f in run.frames[run.challenged_at:]]), axis=0)
         same = shape_change(before, after) < self.s.min_change

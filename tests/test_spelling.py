@@ -102,6 +102,9 @@ def test_the_forest_wavering_on_one_held_handshape_is_one_letter():
     assert wavering.letters()[0].end == pytest.approx(wavering.times[-1])
     changing = Stream().hold("U", 1.0, out=two).hold("R", 0.8, out=("index",)).hold("U", 1.0, out=two)
     assert changing.text() == "URU"
+    # nothing held yet (U too unsure to be a letter): the new leader takes over on the same shape
+    unsure_start = Stream().hold("A", 1.0).move([(1.5, 0)], 0.3).hold("U", 0.6, out=two, p=0.15).hold("R", 1.0, out=two)
+    assert unsure_start.text() == "AR"
     # folding the little finger moves its tip 1.09 hand sizes (wrist to middle knuckle)
     assert Stream().hold("I", 1.0, out=("little",)).hold("A", 1.0).text(SpellSettings(min_change=1.0)) == "IA"
     assert Stream().hold("I", 1.0, out=("little",)).hold("A", 1.0).text(SpellSettings(min_change=1.2)) == "I"
