@@ -42,17 +42,13 @@ class View:
 # Tried in order until one scores at least the threshold; the best-scoring view is kept.
 # Measured on the test split: the upright views find a hand (presence >= 0.5) in 97.6% of
 # images; the misses are mostly H, P and Q, signed sideways or pointing down, and the two
-# quarter-turned views find 95% of those (the landmark model expects an upright hand). The
-# turned views upsampled linearly too, as the upright ones are, came last: with the first five the
-# train split still missed 127 hands (H 108, P 19), and these two find 50 of them.
+# quarter-turned views find 95% of those (the landmark model expects an upright hand).
 DEFAULT_VIEWS = (
     View(0.3, "cubic"),
     View(0.3, "linear"),
     View(0.15, "cubic", mirror=True),
     View(0.15, "cubic", mirror=True, rotate=3),
     View(0.15, "cubic", mirror=True, rotate=1),
-    View(0.15, "linear", mirror=True, rotate=3),
-    View(0.15, "linear", mirror=True, rotate=1),
 )
 DEFAULT_MIN_PRESENCE = 0.5
 # An image no larger than this a side is a hand crop (Sign Language MNIST's are 28x28). Upsampled
