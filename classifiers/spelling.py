@@ -210,15 +210,24 @@ class Speller:
     def _wavering(self, run: _Run) -> bool:
         """Whether the run holds a letter already and the challenger's frames show the handshape of
         the run's frames before them (no landmark moved ``min_change`` hand sizes between their
-        medians); if so the challenge is over. A run not yet held gives way to any new leader."""
+        medians); if so the challenge is over, and the hold is whichever of the two letters has the
+        higher mean probability over the whole run (one handshape, one letter: a hold that began on
+        a brief misreading becomes the letter read for most of it). A run not yet held gives way to
+        any new leader."""
         if run.token is None:
             return False
         before = np.median(np.stack([f[2] for f in run.frames[:run.challenged_at]]), axis=0)
         after = np.median(np.stack([f[2] for f in run.frames[run.challenged_at:]]), axis=0)
-        same = shape_change(before, after) < self.s.min_change
-        if same:
-            run.challenger = None
-        return same
+        if shape_change(before, after) >= self.s.min_change:
+            return False
+        challenger, run.challenger = run.challenger, None
+        token = run.token
+        if token.how == "held" and token.start == run.start and token.count == len(run.frames):  # this run's own hold
+            totals = np.sum([f[1] for f in run.frames], axis=0)
+            if totals[challenger] > totals[run.letter]:
+                run.letter = challenger
+                token.letter, token.total = self.classes[challenger], float(totals[challenger])
+        return True
 
     def _end_run(self) -> None:
         run, self._run = self._run, None

@@ -102,6 +102,11 @@ def test_the_forest_wavering_on_one_held_handshape_is_one_letter():
     assert wavering.letters()[0].end == pytest.approx(wavering.times[-1])
     changing = Stream().hold("U", 1.0, out=two).hold("R", 0.8, out=("index",)).hold("U", 1.0, out=two)
     assert changing.text() == "URU"
+    # a hold that began on a brief misreading of its handshape becomes the letter read for most of it
+    misread_start = Stream().hold("A", 1.0).move([(1.5, 0)], 0.3).hold("K", 0.5, out=two).hold("V", 2.0, out=two)
+    letters = misread_start.letters()
+    assert text_of(letters) == "AV"
+    assert letters[1].end == pytest.approx(misread_start.times[-1]) and letters[1].probability > 0.5
     # nothing held yet (U too unsure to be a letter): the new leader takes over on the same shape
     unsure_start = Stream().hold("A", 1.0).move([(1.5, 0)], 0.3).hold("U", 0.6, out=two, p=0.15).hold("R", 1.0, out=two)
     assert unsure_start.text() == "AR"
