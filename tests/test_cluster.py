@@ -72,12 +72,14 @@ def test_the_client_killed_mid_run_resumes_to_the_same_table(small_mnist_dir, lo
     out = tmp_path / "resumed.parquet"
     command = [sys.executable, "-c", code, "extract-landmarks", "--data-dir", str(small_mnist_dir), "--split", "all",
                "--out", str(out), "--cluster", "local:2"]
-    run = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                           start_new_session=True)
+    log = tmp_path / "first-run.log"  # what the first run said, should it end before the kill
+    with open(log, "wb") as said:
+        run = subprocess.Popen(command, cwd=tmp_path, stdout=said, stderr=subprocess.STDOUT, start_new_session=True)
     partial = tmp_path / "resumed.parquet.partial"
     deadline = time.monotonic() + 300
     while len(list(partial.glob("*.parquet"))) < 3 and time.monotonic() < deadline and run.poll() is None:
         time.sleep(0.05)
+    assert run.poll() is None, f"the first run ended by itself (exit {run.returncode}): {log.read_text()[-2000:]}"
     os.killpg(run.pid, signal.SIGKILL)  # the client, its local cluster and workers: kill -9
     run.wait(timeout=60)
     kept = len(list(partial.glob("*.parquet")))
