@@ -25,8 +25,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from asl.classifiers.motion import MIDDLE_KNUCKLE, MOTION, WRIST, MotionSettings, read_motion, shows_shape
+from asl.classifiers.motion import MOTION, MotionSettings, read_motion, shows_shape
 from asl.landmarks.result import PALM
+from asl.landmarks.shape import from_wrist
 
 
 @dataclass(frozen=True)
@@ -276,8 +277,7 @@ class Speller:
 def shape_change(a: np.ndarray, b: np.ndarray) -> float:
     """How far two hands' shapes are apart: the largest distance between matching landmarks, x and y
     taken from the wrist and scaled by the wrist-to-middle-knuckle distance (as the features are)."""
-    a, b = (np.asarray(h, dtype=np.float64)[:, :2] for h in (a, b))
-    a, b = ((h - h[WRIST]) / (np.linalg.norm(h[MIDDLE_KNUCKLE] - h[WRIST]) or 1.0) for h in (a, b))
+    a, b = from_wrist(np.stack([a, b]).astype(np.float64))[:, :, :2]
     return float(np.linalg.norm(a - b, axis=1).max())
 
 

@@ -28,6 +28,14 @@ def checked_points(X) -> np.ndarray:
     return points
 
 
+def from_wrist(points: np.ndarray) -> np.ndarray:
+    """(n, 21, 3) points taken from the wrist and scaled so that the wrist-to-middle-knuckle distance
+    in x, y is 1 (a new array): the hand's shape, wherever and however large it is in the image."""
+    points = points - points[:, WRIST : WRIST + 1]
+    scale = np.linalg.norm(points[:, MIDDLE_MCP, :2], axis=1)
+    return points / np.where(scale > 1e-9, scale, 1.0)[:, None, None]
+
+
 def hand_features(X, use_z: bool = True) -> np.ndarray:
     """(n, 63) or (n, 21, 3) landmarks -> (n, 273) features: wrist-relative coordinates scaled so
     the wrist-to-middle-knuckle distance in x, y is 1, then the 210 joint distances in x, y
@@ -35,9 +43,7 @@ def hand_features(X, use_z: bool = True) -> np.ndarray:
     points = checked_points(X).copy()
     if not use_z:
         points[:, :, 2] = 0.0
-    points -= points[:, WRIST : WRIST + 1]
-    scale = np.linalg.norm(points[:, MIDDLE_MCP, :2], axis=1)
-    points /= np.where(scale > 1e-9, scale, 1.0)[:, None, None]
+    points = from_wrist(points)
     plane = points[:, :, :2]
     distances = np.linalg.norm(plane[:, PAIRS[:, 0]] - plane[:, PAIRS[:, 1]], axis=2)
     return np.hstack([points.reshape(len(points), -1), distances])
