@@ -15,7 +15,7 @@ from asl.chunks import Chunk, run_chunks
 from asl.dataset import SPLITS, load_split, split_path
 from asl.errors import AslError
 from asl.files import sha256_of
-from asl.landmarks import make_landmarker
+from asl.landmarks import make_landmarker, read_all
 from asl.provenance import code_version, versions
 from asl.tables import HAND_FIELDS, coverage_by_letter, read_table, rows_from_results
 
@@ -38,7 +38,7 @@ def _read_chunk(landmarker, chunk: Chunk) -> pd.DataFrame:
         "split": split,
         "row": np.arange(start, start + len(images), dtype=np.int32),
         "letter": letters,
-        **rows_from_results([landmarker(image) for image in images]),
+        **rows_from_results(read_all(landmarker, images)),
     })
 
 

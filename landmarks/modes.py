@@ -1,5 +1,6 @@
 """One interface over the landmark modes: ``make_landmarker(mode)`` returns a callable
-``image -> HandResult`` with a ``settings()`` method; auto mode's landmarker is also a
+``image -> HandResult`` with a ``settings()`` method (``read_all`` reads many images, through crop
+mode's faster ``many``); auto mode's landmarker is also a
 ``HandLocator``, which finds the hand and reads its box as two steps."""
 
 from __future__ import annotations
@@ -7,6 +8,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 if TYPE_CHECKING:  # the command line reads MODES without importing numpy
+    from collections.abc import Sequence
+
     import numpy as np
 
     from asl.landmarks.result import HandResult
@@ -37,6 +40,13 @@ class HandLocator(Protocol):
     def locate(self, image: np.ndarray) -> HandResult: ...
 
     def read_box(self, image: np.ndarray, located: HandResult) -> HandResult: ...
+
+
+def read_all(landmarker: Landmarker, images: Sequence[np.ndarray]) -> list[HandResult]:
+    """``[landmarker(image) for image in images]``, through the landmarker's own ``many`` where it has
+    one (crop mode's: the same results, faster)."""
+    many = getattr(landmarker, "many", None)
+    return many(images) if many is not None else [landmarker(image) for image in images]
 
 
 def make_landmarker(mode: str, min_presence: float | None = None, views: list[dict] | None = None,

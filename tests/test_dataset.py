@@ -37,12 +37,20 @@ def with_pixel(index: int, value) -> list:
 
 
 def error_of(path: Path, limit: int | None = None) -> str:
-    """The message of the AslError that reading ``path`` must raise; it is one line and names the file."""
+    """The message of the AslError that reading ``path`` must raise; it is one line and names the file.
+    ``load_split`` must say the same of the same file: its fast reader (Arrow) hands every file it finds
+    amiss to ``read_csv_checked``."""
     with pytest.raises(AslError) as info:
         read_csv_checked(path, limit)
     message = str(info.value)
     assert "\n" not in message
     assert str(path) in message
+    split = path.parent / "split"
+    split.mkdir(exist_ok=True)
+    (split / "sign_mnist_test.csv").write_bytes(path.read_bytes())
+    with pytest.raises(AslError) as info:
+        load_split(split, "test", limit)
+    assert str(info.value) == message.replace(str(path), str(split / "sign_mnist_test.csv"))
     return message
 
 
@@ -241,6 +249,27 @@ def test_valid_crlf_csv_loads(tmp_path):
     assert list(letters) == ["A", "B", "Y", "K", "D"]
 
 
+@pytest.mark.parametrize("text", [
+    "{header}\n{a}\n{b}\n",  # LF
+    "{header}\r\n{a}\r\n{b}",  # CRLF, no newline at the end
+    "{header}\n{a}\n\"{b_first}\",{b_rest}\n",  # a quoted value
+    "{header}\n+{a}\n{b}\n",  # a plus sign
+    "{header}\n {a}\n{b}\n",  # a space before a value (Arrow refuses it; pandas reads it)
+])
+def test_both_readers_read_odd_but_valid_files_alike(tmp_path, text):
+    """load_split reads a whole file with Arrow and falls back to pandas for what Arrow refuses: the
+    images and letters are the same either way (``limit`` always takes the pandas path)."""
+    a, b = row(3, with_pixel(5, 255)), row(24, with_pixel(783, 0))
+    path = tmp_path / "sign_mnist_test.csv"
+    path.write_text(text.format(header=",".join(HEADER), a=a, b=b, b_first=b.split(",")[0],
+                                b_rest=b.split(",", 1)[1]), newline="")
+    x, letters = load_split(tmp_path, "test")
+    x_pandas, letters_pandas = load_split(tmp_path, "test", limit=10)
+    np.testing.assert_array_equal(x, x_pandas)
+    assert list(letters) == list(letters_pandas) == ["D", "Y"]
+    assert x[0].reshape(-1)[5] == 255 and x[1].reshape(-1)[783] == 0
+
+
 def test_limit_keeps_the_first_rows(tmp_path):
     labels = [0, 1, 2, 3, 4, 5]
     images = np.random.default_rng(2).integers(0, 256, (6, 784))
@@ -284,6 +313,14 @@ def test_real_test_split():
     assert len(set(letters)) == 24
     assert "J" not in set(letters) and "Z" not in set(letters)
     assert x.min() <= 5 and x.max() >= 250
+
+
+@needs_mnist
+def test_real_split_reads_the_same_with_arrow_and_pandas():
+    from asl.dataset import _read_clean
+
+    path = MNIST_DIR / "sign_mnist_test.csv"
+    np.testing.assert_array_equal(_read_clean(path), read_csv_checked(path).to_numpy())
 
 
 @needs_mnist

@@ -165,6 +165,45 @@ def test_the_view_written_into_the_interpreter_reads_as_the_copied_one(mnist_tes
             assert (presence, right) == want[1:]
 
 
+def test_many_images_read_as_each_one_alone(mnist_test_rows):
+    """``many`` computes each group's first views before any model run: its results are, field for field,
+    those of trying the views one image at a time through ``infer`` (more than one group; images that
+    need a second or later view; grey, RGB and non-square images mixed)."""
+    from asl.landmarks.crop import GROUP, square_pad, to_square_pixels, view_input
+    from asl.landmarks.modes import read_all
+
+    crop = CropLandmarker()
+    images = list(mnist_test_rows[0][:GROUP + 12])
+    images[3] = np.repeat(images[3][:, :, None], 3, axis=2)
+    images[GROUP + 1] = images[GROUP + 1][2:, :]
+    images[GROUP + 5] = np.full((40, 40), 128, np.uint8)  # no hand: every view tried, the best kept
+    got = crop.many(images)
+    assert len(got) == len(images)
+    tries = []
+    for image, result in zip(images, got):
+        square, left, top = square_pad(image)
+        best = None
+        for tried, view in enumerate(crop.views, start=1):
+            landmarks, presence, right = crop.infer(view_input(square, view))
+            if best is None or presence > best[1]:
+                best = (view, presence, right, landmarks)
+            if presence >= crop.min_presence:
+                break
+        tries.append(tried)
+        view, presence, right, landmarks = best
+        assert result.found == (presence >= crop.min_presence) and result.score == presence
+        assert result.handedness == ("Right" if (1 - right if view.mirror else right) > 0.5 else "Left")
+        want = to_square_pixels(landmarks, view, square.shape[0]) - (left, top, 0.0)
+        np.testing.assert_array_equal(result.landmarks[:, :2], want[:, :2].astype(np.float32))
+        assert np.isnan(result.landmarks[:, 2]).all()  # crops this small have no depth
+    assert tries[GROUP + 5] == len(crop.views) and not got[GROUP + 5].found
+    assert sum(1 < t < len(crop.views) for t in tries) >= 1, "these rows should include a hand found by a further view"
+    for through in (read_all(crop, images[:5]), [crop(image) for image in images[:5]]):
+        for a, b in zip(through, got[:5], strict=True):
+            assert (a.found, a.score, a.handedness) == (b.found, b.score, b.handedness)
+            np.testing.assert_array_equal(a.landmarks, b.landmarks)
+
+
 def test_non_square_images_keep_their_coordinates(mnist_test_rows):
     """A non-square image's landmarks are those of its square padding, less the offsets."""
     from asl.landmarks.crop import square_pad

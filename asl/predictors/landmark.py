@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from asl.errors import AslError
-from asl.landmarks import HandResult, make_landmarker
+from asl.landmarks import HandResult, make_landmarker, read_all
 from asl.predictors.base import Predictor, Reading, top_letters
 
 
@@ -46,7 +46,7 @@ class LandmarkPredictor(Predictor):
         return cls(reader.model, landmarker, top_k)
 
     def read(self, images: list[np.ndarray]) -> list[Reading]:
-        return self.read_hands([self.landmarker(image) for image in images])
+        return self.read_hands(read_all(self.landmarker, images))
 
     def read_hands(self, hands: list[HandResult]) -> list[Reading]:
         """The letters of hands already found: a ``Reading`` per hand, without letters where none was found."""
