@@ -11,8 +11,10 @@ Hands (``detect``); MediaPipe Hands with a lower palm-detection threshold (``det
 MediaPipe Hands on the image with a replicated border, which shrinks a hand that fills the frame
 to a size the palm detector knows (``detect-padded``); crop mode's smaller hand (``crop-small``).
 Except for ``crop``, the hand's square box (``handcrop.hand_box``) is then cut out and crop mode
-reads the landmarks from it; the result's ``mode`` is the path, plus ``+box`` when the box gave
-the landmarks (else the path's own landmarks are kept).
+reads the landmarks from it, the box turned by quarter turns so that a hand MediaPipe Hands found
+pointing sideways or down is read upright (``upright_turns``; the landmark model reads upright
+hands, and MediaPipe turns its own hand region the same way); the result's ``mode`` is the path,
+plus ``+box`` when the box gave the landmarks (else the path's own landmarks are kept).
 """
 
 from __future__ import annotations
@@ -31,6 +33,15 @@ LOCATE_PATHS = ("detect", "crop", "detect-low", "detect-padded", "crop-small")
 CROP_SPAN = 0.6
 LOW_DETECTION = 0.1
 BORDER = 0.5  # detect-padded: a replicated border of half the image's longer side on each edge
+
+
+def upright_turns(landmarks: np.ndarray) -> int:
+    """Quarter turns (counter-clockwise) that bring a hand closest to upright: fingers up, judged by
+    the wrist-to-middle-knuckle direction (landmarks 0 and 9), as MediaPipe turns its hand region
+    before its landmark model. For landmarks found by MediaPipe Hands, whose palm detector sees a
+    hand at any angle; crop mode's own landmarks are those of an upright reading."""
+    dx, dy = landmarks[9, :2] - landmarks[0, :2]
+    return int(np.round(np.degrees(np.arctan2(dx, -dy)) / 90.0)) % 4
 
 
 class PhotoLandmarker:
@@ -61,7 +72,7 @@ class PhotoLandmarker:
         return {
             "mode": self.mode, "locate": list(LOCATE_PATHS), "crop_side": CROP_SIDE, "crop_span": self.crop_span,
             "fill": self.fill,
-            "border": self.border,
+            "border": self.border, "box_upright": True,
             "detect": self.detect.settings(), "low_detection": self.low_detection, "crop": self.crop.settings(),
         }
 
@@ -99,7 +110,7 @@ class PhotoLandmarker:
             return located
         left, top, side = box = hand_box(located.landmarks, self.fill)
         square = cut_box(rgb, box)
-        framed = self.crop(square)
+        framed = self.crop(square, upright_turns(located.landmarks) if located.mode.startswith("detect") else 0)
         if not framed.found:
             return located
         landmarks = framed.landmarks * np.float32(side / square.shape[0]) + np.float32([left, top, 0])

@@ -9,7 +9,7 @@ from conftest import PHOTOS_DIR, fresh_python, needs_photos
 from asl.images import read_image
 from asl.landmarks import make_landmarker
 from asl.landmarks.handcrop import HAND_FILL, cut_box, hand_box, hand_crop
-from asl.landmarks.photo import LOCATE_PATHS
+from asl.landmarks.photo import LOCATE_PATHS, upright_turns
 
 # Photos of asl-photos-dev in which each path is the first to find the hand (measured).
 FIRST_FOUND_BY = {
@@ -73,6 +73,52 @@ def test_a_larger_image_still_asks_the_palm_detector_first(auto, monkeypatch):
     monkeypatch.setattr(DetectLandmarker, "__call__", lambda self, image: asked.append(image.shape) or real(self, image))
     auto(np.full((CROP_SIDE + 1, CROP_SIDE + 1, 3), 128, np.uint8))
     assert asked and asked[0][:2] == (CROP_SIDE + 1, CROP_SIDE + 1)
+
+
+@pytest.mark.parametrize(("direction", "turns"), [((0, -1), 0), ((1, 0), 1), ((0, 1), 2), ((-1, 0), 3),
+                                                  ((0.9, -1), 0), ((1, -0.9), 1), ((-1, -0.9), 3), ((0.2, 1), 2)])
+def test_upright_turns_bring_the_fingers_up(direction, turns):
+    """Quarter turns counter-clockwise (as ``np.rot90``) that point the wrist-to-knuckle line up (-y)."""
+    landmarks = np.zeros((21, 3), np.float32)
+    landmarks[0, :2], landmarks[9, :2] = (50, 50), np.add((50, 50), np.multiply(direction, 30))
+    assert upright_turns(landmarks) == turns
+    turned = np.rot90(np.zeros((100, 100)), turns)  # where the knuckle lands once the square is turned
+    x, y = landmarks[9, :2] - 50
+    for _ in range(turns):
+        x, y = y, -x  # one counter-clockwise quarter turn of a vector in image coordinates
+    assert turned.shape == (100, 100) and y < 0 and abs(x) <= abs(y)
+
+
+def test_a_hand_read_with_turns_is_the_turned_image_read_upright(mnist_test_rows):
+    """``crop(image, turns=k)`` reads ``np.rot90(image, k)`` and maps its landmarks back into ``image``."""
+    from asl.landmarks.crop import CropLandmarker, View
+
+    crop = CropLandmarker(views=(View(0.3),), min_presence=0.0)
+    image = mnist_test_rows[0][0]
+    for turns in (1, 2, 3):
+        read = crop(image, turns)
+        upright = crop(np.ascontiguousarray(np.rot90(image, turns)))
+        assert read.score == pytest.approx(upright.score, abs=1e-5)
+        back = read.landmarks[:, :2].astype(np.float64)
+        for _ in range(turns):  # where each point of ``image`` lands in the turned image
+            back = np.stack([back[:, 1], 28 - back[:, 0]], axis=1)
+        np.testing.assert_allclose(back, upright.landmarks[:, :2], atol=0.05)
+
+
+@needs_photos
+def test_a_sideways_hand_is_read_upright_from_its_box(auto):
+    """MediaPipe Hands finds an H pointing sideways; its box is read turned upright (the landmark model
+    reads upright hands), and the landmarks still lie on the hand in the photo."""
+    image = read_image(PHOTOS_DIR / "H/H2_jpg.rf.38670f1a9c2ae2036f3c80321491573c.jpg")
+    located = auto.locate(image)
+    assert located.mode == "detect" and upright_turns(located.landmarks) == 1
+    result = auto(image)
+    left, top, side = hand_box(located.landmarks)
+    framed = auto.crop(cut_box(image, (left, top, side)), 1)
+    np.testing.assert_allclose(result.landmarks[:, :2], framed.landmarks[:, :2] * side / round(side) + (left, top),
+                               rtol=0, atol=0.5)
+    spread = np.ptp(located.landmarks[:, :2], axis=0).max()
+    assert np.median(np.linalg.norm(result.landmarks[:, :2] - located.landmarks[:, :2], axis=1)) < 0.15 * spread
 
 
 @needs_photos
