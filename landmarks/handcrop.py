@@ -27,6 +27,15 @@ def hand_box(landmarks: np.ndarray, fill: float = HAND_FILL) -> tuple[float, flo
     return (x0 + x1 - side) / 2, (y0 + y1 - side) / 2, side
 
 
+def upright_turns(landmarks: np.ndarray) -> int:
+    """Quarter turns (counter-clockwise) that bring a hand closest to upright: fingers up, judged by
+    the wrist-to-middle-knuckle direction (landmarks 0 and 9), as MediaPipe turns its hand region
+    before its landmark model. For landmarks found by MediaPipe Hands, whose palm detector sees a
+    hand at any angle; crop mode's own landmarks are those of an upright reading."""
+    dx, dy = landmarks[9, :2] - landmarks[0, :2]
+    return int(np.round(np.degrees(np.arctan2(dx, -dy)) / 90.0)) % 4
+
+
 def cut_box(image: np.ndarray, box: tuple[float, float, float], size: int | None = None) -> np.ndarray:
     """The square ``box`` of ``image`` (replicating the edge where it leaves the image), at
     ``size`` pixels a side (area-averaged when shrinking) or at its own size."""

@@ -25,7 +25,7 @@ import cv2
 import numpy as np
 
 from asl.landmarks.crop import CROP_SIDE, CropLandmarker
-from asl.landmarks.handcrop import HAND_FILL, cut_box, hand_box
+from asl.landmarks.handcrop import HAND_FILL, cut_box, hand_box, upright_turns
 from asl.landmarks.image import as_rgb
 from asl.landmarks.result import HandResult
 
@@ -33,15 +33,6 @@ LOCATE_PATHS = ("detect", "crop", "detect-low", "detect-padded", "crop-small")
 CROP_SPAN = 0.6
 LOW_DETECTION = 0.1
 BORDER = 0.5  # detect-padded: a replicated border of half the image's longer side on each edge
-
-
-def upright_turns(landmarks: np.ndarray) -> int:
-    """Quarter turns (counter-clockwise) that bring a hand closest to upright: fingers up, judged by
-    the wrist-to-middle-knuckle direction (landmarks 0 and 9), as MediaPipe turns its hand region
-    before its landmark model. For landmarks found by MediaPipe Hands, whose palm detector sees a
-    hand at any angle; crop mode's own landmarks are those of an upright reading."""
-    dx, dy = landmarks[9, :2] - landmarks[0, :2]
-    return int(np.round(np.degrees(np.arctan2(dx, -dy)) / 90.0)) % 4
 
 
 class PhotoLandmarker:

@@ -19,7 +19,7 @@ from dataclasses import replace
 import numpy as np
 
 from asl.landmarks.crop import CropLandmarker
-from asl.landmarks.handcrop import HAND_FILL, cut_box, hand_box
+from asl.landmarks.handcrop import HAND_FILL, cut_box, hand_box, upright_turns
 from asl.landmarks.image import as_rgb
 from asl.landmarks.result import PALM, HandResult
 
@@ -57,13 +57,14 @@ class HandTracker:
     def settings(self) -> dict:
         """What determines this tracker's output, for provenance."""
         return {"mode": self.mode, "fill": self.fill, "box_pixels": BOX_PIXELS, "redetect_every": self.redetect_every,
-                "detect": self.detect.settings(), "crop": self.crop.settings()}
+                "detect": self.detect.settings(), "crop": self.crop.settings(), "box_upright": True}
 
     def reset(self) -> None:
         """Forget the hand followed so far (before the first frame of another video)."""
         self._box: tuple[float, float, float] | None = None
         self._palm: np.ndarray | None = None  # where the palm was when the box was last placed
         self._followed = 0
+        self._turns = 0  # quarter turns that bring the hand upright, from MediaPipe Hands' last finding
 
     def __call__(self, frame: np.ndarray) -> HandResult:
         """The signing hand's landmarks in ``frame`` (grey, RGB or RGBA uint8)."""
@@ -84,6 +85,7 @@ class HandTracker:
             chosen = int(np.argmax(overlaps))
         else:
             chosen = int(np.argmin([np.mean(h.landmarks[:, 1]) for h in hands]))
+        self._turns = upright_turns(hands[chosen].landmarks)
         found = self._read(rgb, boxes[chosen], "detect+box")
         if found.found:
             return found
@@ -96,7 +98,7 @@ class HandTracker:
         fingertips, framed again and again, would shrink or grow the box."""
         left, top, side = box
         square = cut_box(rgb, box, min(BOX_PIXELS, max(1, int(round(side)))))
-        read = self.crop(square)
+        read = self.crop(square, self._turns)  # upright, as auto mode reads a photo's box
         if not read.found:
             self._box = None
             return replace(read, mode=mode)

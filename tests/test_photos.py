@@ -8,8 +8,8 @@ from conftest import PHOTOS_DIR, fresh_python, needs_photos
 
 from asl.images import read_image
 from asl.landmarks import make_landmarker
-from asl.landmarks.handcrop import HAND_FILL, cut_box, hand_box, hand_crop
-from asl.landmarks.photo import LOCATE_PATHS, upright_turns
+from asl.landmarks.handcrop import HAND_FILL, cut_box, hand_box, hand_crop, upright_turns
+from asl.landmarks.photo import LOCATE_PATHS
 
 # Photos of asl-photos-dev in which each path is the first to find the hand (measured).
 FIRST_FOUND_BY = {
@@ -214,3 +214,25 @@ def test_mediapipe_imports_without_matplotlib_or_its_tasks_api_and_both_still_wo
             "print(mp.tasks.BaseOptions.__name__); from mediapipe.tasks.python import vision; "
             "print(mp.tasks.vision is vision, sys.modules['mediapipe.tasks'].python is sys.modules['mediapipe.tasks.python'])")
     assert fresh_python(code)[:6] == ["[]", "None", "module True", "[6.4, 4.8]", "BaseOptions", "True True"]
+
+
+@needs_photos
+def test_the_video_tracker_reads_a_sideways_hand_upright_too(auto):
+    """Spelling follows the hand with ``HandTracker``; it reads the box upright as auto mode does (the
+    photo model learned from such readings), and keeps the turn while it follows the hand."""
+    from asl.landmarks.tracking import BOX_PIXELS, HandTracker
+
+    image = read_image(PHOTOS_DIR / "H/H2_jpg.rf.38670f1a9c2ae2036f3c80321491573c.jpg")
+    tracker = HandTracker(auto.crop)
+    first = tracker(image)
+    assert first.mode == "detect+box"
+    hand = tracker.detect.hands(image)[0]
+    assert upright_turns(hand.landmarks) == 1
+    left, top, side = box = hand_box(hand.landmarks)
+    square = cut_box(image, box, min(BOX_PIXELS, max(1, int(round(side)))))
+    want = auto.crop(square, 1).landmarks[:, :2] * side / square.shape[0] + (left, top)
+    np.testing.assert_allclose(first.landmarks[:, :2], want, rtol=0, atol=0.5)
+    followed = tracker(image)
+    assert followed.mode == "track"
+    spread = np.ptp(first.landmarks[:, :2], axis=0).max()
+    assert np.median(np.linalg.norm(followed.landmarks[:, :2] - first.landmarks[:, :2], axis=1)) < 0.05 * spread
