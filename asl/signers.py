@@ -142,9 +142,25 @@ def _folds(groups: np.ndarray, n_folds: int | None) -> list[tuple[str, ...]]:
 
 
 def _key(kind: str, params: dict, folds: list, photos: pd.DataFrame, base_sha256: dict) -> dict:
+    """What a grouped evaluation's readings depend on: kept folds and readings are reused only under the
+    same key. The photos' landmarks are in it, not only their files: a change in how a hand is read
+    (say, the box read upright) makes new readings."""
+    from asl.landmarks import COORDINATES
+
     listing = hashlib.sha256("\n".join(f"{p}\t{s}" for p, s in zip(photos["path"], photos["sha256"])).encode())
     return {"kind": kind, "params": params, "folds": [list(f) for f in folds], "photos_sha256": listing.hexdigest(),
+            "photo_landmarks_sha256": array_sha256(photos[list(COORDINATES)].to_numpy(np.float32),
+                                                   photos["hand"].to_numpy(bool)),
             "base_sha256": base_sha256}
+
+
+def array_sha256(*arrays: np.ndarray) -> str:
+    """One sha256 over the arrays' bytes (and shapes)."""
+    digest = hashlib.sha256()
+    for array in arrays:
+        digest.update(repr(array.shape).encode())
+        digest.update(np.ascontiguousarray(array).tobytes())
+    return digest.hexdigest()
 
 
 def _read_folds(reading_of_fold: Callable[[int, tuple[str, ...]], np.ndarray], folds: list, partial: Path, key: dict,
@@ -227,7 +243,8 @@ def grouped_forest(landmarks_path: Path, photos_dir: Path, settings: ForestSetti
         return proba
 
     params = {**settings.as_dict(), "landmarks": str(landmarks_path)}
-    key = _key("random_forest", settings.as_dict(), folds, photos, meta["source_sha256"])
+    key = _key("random_forest", settings.as_dict(), folds, photos,
+               {**meta["source_sha256"], "landmarks": array_sha256(X_base.astype(np.float32), y_base.astype(str))})
     cached = _cached("random_forest", photos_dir, key, log)
     if cached:
         return cached

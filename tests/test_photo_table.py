@@ -287,3 +287,24 @@ def test_resnet_grouped_evaluation_holds_each_fold_of_signers_out(small_mnist_di
     assert report["photos_per_signer"] == {"P1": 2, "P2": 2, "P3": 2}
     # fold 1 trains on P2's 2 photos, fold 2 on P1's and P3's 4, each weighted to half the 400 crops
     assert fitted == [(402, pytest.approx(0.5 * 400 / 2), 1), (404, pytest.approx(0.5 * 400 / 4), 1)]
+
+
+def test_a_grouped_evaluation_is_not_reused_once_the_hands_are_read_differently():
+    """Kept folds and readings are keyed by the photos' landmarks too, not only their files: when the
+    way a hand is read changes (the box read upright), the evaluation runs again."""
+    import pandas as pd
+
+    from asl.landmarks import COORDINATES
+    from asl.signers import _key
+
+    rng = np.random.default_rng(0)
+    photos = pd.DataFrame({"path": ["P1_A_1.jpg", "P2_A_1.jpg"], "sha256": ["aa", "bb"], "hand": [True, True],
+                           **{c: rng.random(2).astype(np.float32) for c in COORDINATES}})
+    key = _key("random_forest", {"n_estimators": 5}, [("P1",), ("P2",)], photos, {"train": "cc"})
+    assert _key("random_forest", {"n_estimators": 5}, [("P1",), ("P2",)], photos.copy(), {"train": "cc"}) == key
+    moved = photos.copy()
+    moved.loc[1, "x9"] += np.float32(0.01)
+    assert _key("random_forest", {"n_estimators": 5}, [("P1",), ("P2",)], moved, {"train": "cc"}) != key
+    lost = photos.copy()
+    lost.loc[0, "hand"] = False
+    assert _key("random_forest", {"n_estimators": 5}, [("P1",), ("P2",)], lost, {"train": "cc"}) != key
