@@ -156,13 +156,19 @@ def litert_ceiling(workers: int, n: int = CEILING_RUNS) -> dict:
     return {"command": ceiling_command(workers, n), "images_per_second": round(workers * n / max(spans), 1)}
 
 
-def inferences_per_image(data_dir: Path, n: int = VIEW_SAMPLE) -> float:
-    """How many times crop mode runs the landmark model per image (it tries further views where the
-    first scores below the threshold), over ``n`` images spread evenly over both splits (the images
-    the extraction reads)."""
+def spread_images(data_dir: Path, n: int):
+    """``n`` images spread evenly over both splits (the images the extraction reads)."""
     import numpy as np
 
     from asl.dataset import SPLITS, load_split
+
+    images = np.concatenate([load_split(Path(data_dir), split)[0] for split in SPLITS])
+    return images[np.linspace(0, len(images) - 1, n).round().astype(int)]
+
+
+def counting_landmarker():
+    """A crop-mode landmarker, its own ``run_model`` (the bare model) and a one-item list that counts
+    the model runs it makes while reading."""
     from asl.landmarks.crop import CropLandmarker
 
     landmarker, calls = CropLandmarker(), [0]
@@ -173,8 +179,14 @@ def inferences_per_image(data_dir: Path, n: int = VIEW_SAMPLE) -> float:
         return run_model()
 
     landmarker.run_model = counted
-    images = np.concatenate([load_split(data_dir, split)[0] for split in SPLITS])
-    sample = images[np.linspace(0, len(images) - 1, n).round().astype(int)]
+    return landmarker, run_model, calls
+
+
+def inferences_per_image(data_dir: Path, n: int = VIEW_SAMPLE) -> float:
+    """How many times crop mode runs the landmark model per image (it tries further views where the
+    first scores below the threshold), over ``n`` images spread evenly over both splits."""
+    landmarker, _, calls = counting_landmarker()
+    sample = spread_images(data_dir, n)
     landmarker.many(sample)
     return calls[0] / len(sample)
 
@@ -187,27 +199,14 @@ def paired_worker(data_dir: str, part: int, parts: int, n: int = PAIRED_IMAGES) 
     """One process of ``paired_share``: its share of the sample read by crop mode in blocks, each block
     followed at once by as many bare model runs as it took; (seconds of the bare runs, seconds of crop
     mode, runs)."""
-    import numpy as np
-
-    from asl.dataset import SPLITS, load_split
-    from asl.landmarks.crop import CropLandmarker
-
-    images = np.concatenate([load_split(Path(data_dir), split)[0] for split in SPLITS])
-    images = images[np.linspace(0, len(images) - 1, n * parts).round().astype(int)][part::parts]
-    landmarker, calls = CropLandmarker(), [0]
-    run_model = landmarker.run_model
-
-    def counted():
-        calls[0] += 1
-        return run_model()
-
+    images = spread_images(data_dir, n * parts)[part::parts]
+    landmarker, run_model, calls = counting_landmarker()
     bare = read = 0.0
     for start in range(0, len(images), PAIRED_BLOCK):
-        landmarker.run_model, before = counted, calls[0]
+        before = calls[0]
         t = time.perf_counter()
         landmarker.many(images[start:start + PAIRED_BLOCK])
         read += time.perf_counter() - t
-        landmarker.run_model = run_model
         t = time.perf_counter()
         for _ in range(calls[0] - before):
             run_model()

@@ -98,8 +98,8 @@ def view_input(square: np.ndarray, view: View, out: np.ndarray | None = None) ->
     A grey image is computed on its one channel. (OpenCV's one-channel cubic upsampling differs from
     its three-channel one by a level in about one pixel in 100,000 at ratios that are not whole; at
     Sign Language MNIST's 8x the two are the same, checked on all 34,627 images in every view.)
-    ``out``: a 224x224x3 float32 array to write it into (crop mode passes the interpreter's own input
-    tensor: no copy)."""
+    ``out``: a 224x224x3 float32 array to write it into. (Crop mode itself builds ``scaled_view`` and
+    writes it with ``write_view`` straight into the interpreter's input tensor: no copy.)"""
     if out is None:
         out = np.empty((INPUT_SIZE, INPUT_SIZE, 3), dtype=np.float32)
     return write_view(scaled_view(square, view), out)
@@ -250,13 +250,9 @@ class CropLandmarker:
         self._interpreter.set_tensor(self._input, model_input[None])
         return self.run_model()
 
-    def infer_view(self, square: np.ndarray, view: View) -> tuple[np.ndarray, float, float]:
-        """``infer(view_input(square, view))``."""
-        return self.infer_scaled(scaled_view(square, view))
-
     def infer_scaled(self, scaled: np.ndarray) -> tuple[np.ndarray, float, float]:
-        """Run the model on a ``scaled_view``, written straight into the interpreter's input tensor
-        (LiteRT's raw access; no reference to that buffer outlives this line)."""
+        """Run the model on a ``scaled_view`` (``infer`` of its ``view_input``), written straight into the
+        interpreter's input tensor (LiteRT's raw access; no reference to that buffer outlives this line)."""
         write_view(scaled, out=self._interpreter.tensor(self._input)()[0])
         return self.run_model()
 

@@ -154,12 +154,12 @@ def test_the_view_written_into_the_interpreter_reads_as_the_copied_one(mnist_tes
     """Crop mode writes each view straight into LiteRT's input tensor (no copy): the model's outputs are
     those of the view passed through ``infer``, and no reference to the buffer is left behind (LiteRT
     refuses to run while one is)."""
-    from asl.landmarks.crop import DEFAULT_VIEWS, view_input
+    from asl.landmarks.crop import DEFAULT_VIEWS, scaled_view, view_input
 
     crop = CropLandmarker()
     for square in (mnist_test_rows[0][0], np.repeat(mnist_test_rows[0][1][:, :, None], 3, axis=2)):
         for view in DEFAULT_VIEWS[:3]:
-            landmarks, presence, right = crop.infer_view(square, view)
+            landmarks, presence, right = crop.infer_scaled(scaled_view(square, view))
             want = crop.infer(view_input(square, view))
             np.testing.assert_array_equal(landmarks, want[0])
             assert (presence, right) == want[1:]
