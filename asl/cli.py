@@ -92,6 +92,7 @@ ExtraShare = Annotated[
 ]
 Cluster = Annotated[Optional[str], typer.Option(help="Run on a Dask cluster: a scheduler address (tcp://host:8786) or local[:N] (N worker processes here); needs asl[cluster]")]
 MinLeaf = Annotated[int, typer.Option(min=1, help="The fewest training rows in a leaf (larger: a smaller forest)")]
+CropShare = Annotated[float, typer.Option(min=0.0, max=1.0, callback=finite, help="With --extra: a hand crop (no depth, as Sign Language MNIST's) is also read by a forest of the crops alone, this part of its vote (0: none)")]
 Workers = Annotated[Optional[int], typer.Option(min=1, help="Processes, one model each [default: all cores]")]
 DataDir = Annotated[
     Optional[Path],
@@ -222,6 +223,7 @@ def train_rf(
     use_z: Annotated[bool, typer.Option(help="Use landmark depth (z) as a feature where a hand has one (photos, not 28x28 crops)")] = FOREST.use_z,
     max_samples: Annotated[float, typer.Option(min=0.01, max=1.0, callback=finite, help="Fraction of the rows each tree draws")] = FOREST.max_samples,
     min_samples_leaf: MinLeaf = FOREST.min_samples_leaf,
+    crop_share: CropShare = FOREST.crop_share,
     cluster: Cluster = None,
 ) -> None:
     """Train the Random Forest on train landmarks, score it on the test split, save it."""
@@ -231,7 +233,8 @@ def train_rf(
     from asl.training import run_train_rf
 
     settings = ForestSettings(n_estimators=n_estimators, seed=seed, use_z=use_z, augment=augment,
-                              max_samples=max_samples, share=extra_share, min_samples_leaf=min_samples_leaf)
+                              max_samples=max_samples, share=extra_share, min_samples_leaf=min_samples_leaf,
+                              crop_share=crop_share)
     result = run_train_rf(landmarks, model, resolve_data_dir(data_dir), settings, workers=workers, extra_dirs=extra,
                           cluster=cluster,
                           log=typer.echo, progress=progress_bar)
@@ -350,6 +353,7 @@ def evaluate_signers(
     extra_share: ExtraShare = FOREST.share,
     max_samples: Annotated[float, typer.Option(min=0.01, max=1.0, callback=finite, help="Fraction of the rows each tree draws")] = FOREST.max_samples,
     min_samples_leaf: MinLeaf = FOREST.min_samples_leaf,
+    crop_share: CropShare = FOREST.crop_share,
     device: Annotated[Device, typer.Option(help="The ResNet50's device (auto: CUDA, else MPS, else CPU)")] = "auto",
     workers: Annotated[Optional[int], typer.Option(min=1, help="Extraction processes")] = None,
     out: Annotated[Optional[Path], typer.Option(help="Where to write the per-signer JSON [default: reports/signers-<model kind>.json]")] = None,
@@ -369,7 +373,7 @@ def evaluate_signers(
     else:
         kind, share = "random_forest", extra_share
         settings = ForestSettings(n_estimators=n_estimators, seed=seed, max_samples=max_samples, share=extra_share,
-                                  min_samples_leaf=min_samples_leaf)
+                                  min_samples_leaf=min_samples_leaf, crop_share=crop_share)
     if kind == "resnet50":
         reading = grouped_resnet(resolve_data_dir(data_dir), photos, settings, share,
                                  n_folds=folds or SIGNER_FOLDS, device=Device(device).value, workers=workers,

@@ -38,6 +38,7 @@ COMPRESSION = {"compression": zipfile.ZIP_DEFLATED, "compresslevel": 6}  # a for
 RETRAIN = "train one with `asl train-rf`"
 COMPILED_FOREST = "asl-compiled-forest.treelite"  # zip members beside skops' schema.json and arrays
 COMPILED_SETTINGS = "asl-compiled-forest.json"
+COMPILED_CROPS = "asl-compiled-crops.treelite"  # a CropBlendClassifier's crop forest
 COMPILED_MAX_BYTES = 1 << 30  # a compiled forest larger than this (uncompressed) is not read
 # The (module, class, skops loader) of every node in the schema of a model asl writes; a file
 # naming anything else is read only through skops' audit (load_model).
@@ -49,6 +50,7 @@ ASL_NODES = frozenset({
     ("sklearn.tree._classes", "DecisionTreeClassifier", "ObjectNode"), ("sklearn.tree._tree", "Tree", "TreeNode"),
     ("asl.landmarks.features", "LandmarkFeatures", "ObjectNode"),
     ("asl.classifiers.augmented", "ViewAugmentedClassifier", "ObjectNode"),
+    ("asl.classifiers.blend", "CropBlendClassifier", "ObjectNode"),
 })
 
 
@@ -99,6 +101,8 @@ def landmark_model_writer(pipeline, landmarker: dict, extra: dict | None = None)
             with zipfile.ZipFile(path, "a", **COMPRESSION) as archive:
                 archive.writestr(COMPILED_SETTINGS, json.dumps(settings))
                 archive.writestr(COMPILED_FOREST, compiled.model.serialize_bytes())
+                if compiled.crops is not None:
+                    archive.writestr(COMPILED_CROPS, compiled.crops.serialize_bytes())
 
     return write
 
@@ -111,9 +115,11 @@ def save_model(path: Path, pipeline, landmarker: dict, extra: dict | None = None
 def project_types() -> frozenset[str]:
     """The classes this project defines that a saved landmark Pipeline holds."""
     from asl.classifiers.augmented import ViewAugmentedClassifier
+    from asl.classifiers.blend import CropBlendClassifier
     from asl.landmarks.features import LandmarkFeatures
 
-    return frozenset(f"{c.__module__}.{c.__qualname__}" for c in (ViewAugmentedClassifier, LandmarkFeatures))
+    return frozenset(f"{c.__module__}.{c.__qualname__}" for c in (ViewAugmentedClassifier, CropBlendClassifier,
+                                                                   LandmarkFeatures))
 
 
 def is_sklearn_class(name: str) -> bool:
@@ -239,12 +245,14 @@ def load_compiled(path: Path) -> LandmarkReader | None:
             members = {info.filename: info for info in archive.infolist()}
             if not {COMPILED_FOREST, COMPILED_SETTINGS, "schema.json"} <= members.keys():
                 return None
-            if any(members[m].file_size > COMPILED_MAX_BYTES for m in (COMPILED_FOREST, COMPILED_SETTINGS, "schema.json")):
+            parts = [COMPILED_FOREST, COMPILED_SETTINGS, "schema.json"] + ([COMPILED_CROPS] if COMPILED_CROPS in members else [])
+            if any(members[m].file_size > COMPILED_MAX_BYTES for m in parts):
                 return None
             if not schema_is_asl(json.loads(archive.read("schema.json"))):
                 return None
             settings = json.loads(archive.read(COMPILED_SETTINGS))
             blob = archive.read(COMPILED_FOREST)
+            crops_blob = archive.read(COMPILED_CROPS) if COMPILED_CROPS in members else None
     except (OSError, zipfile.BadZipFile, ValueError, RecursionError):
         return None
     if not (isinstance(settings, dict) and settings.get("format") == FORMAT
@@ -255,7 +263,8 @@ def load_compiled(path: Path) -> LandmarkReader | None:
 
     treelite = import_treelite()
     try:
-        forest = CompiledForest.from_settings(treelite.Model.deserialize_bytes(blob), settings["forest"])
+        crops = treelite.Model.deserialize_bytes(crops_blob) if crops_blob is not None else None
+        forest = CompiledForest.from_settings(treelite.Model.deserialize_bytes(blob), settings["forest"], crops)
     except Exception:  # treelite's own errors, a version it cannot read, settings that do not fit
         return None
     return LandmarkReader(forest, settings["landmarker"], compiled=True)

@@ -230,7 +230,7 @@ def grouped_forest(landmarks_path: Path, photos_dir: Path, settings: ForestSetti
     hand = photos["hand"].to_numpy(bool)
     X, y, groups = photos[list(COORDINATES)].to_numpy(), photos["letter"].to_numpy(object), photos["group"].to_numpy(object)
     classes = np.array(sorted(set(y_base)), dtype=object)
-    model = forest_for(settings)
+    model = forest_for(settings, photos=True)
 
     def fold_proba(i: int, fold: tuple[str, ...]) -> np.ndarray:
         log(f"fold {i + 1} of {len(folds)}: reading {', '.join(fold)} with a forest trained without them")

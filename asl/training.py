@@ -62,7 +62,7 @@ def train_random_forest(
 
     started = time.perf_counter()
     with joblib_on(cluster):
-        pipeline = rows.fit(forest_for(settings))
+        pipeline = rows.fit(forest_for(settings, photos=bool(extra)))
     train_seconds = time.perf_counter() - started
 
     started = time.perf_counter()

@@ -3,7 +3,7 @@
 Usage: python benchmarks/forest_size.py --landmarks TABLE [--extra ASL_HG] [--photos DEV] --out JSON
 
 For each recipe (Sign Language MNIST alone; with --extra, Sign Language MNIST + those photos, as
-`asl train-rf --extra` trains it) and each ``min_samples_leaf``, one forest of the most trees is
+`asl train-rf --extra` trains it, with its forest of the crops alone) and each ``min_samples_leaf``, one forest of the most trees is
 fitted; a forest of its first k trees is the forest `train-rf --n-estimators k` would grow (each
 tree's seed is drawn in order from the same seed), so every tree count is scored without fitting
 again. Each is saved as `asl train-rf` saves it (.skops) to measure its size on disk, and scored on
@@ -36,13 +36,26 @@ from asl.modelfile import COMPILED_FOREST, COMPILED_SETTINGS, landmark_model_wri
 from asl.training import predict_table  # noqa: E402
 
 
-def first_trees(model, k: int):
-    """``model`` (a fitted ViewAugmentedClassifier) cut to its first ``k`` trees, in place; returns
-    the full list to put back."""
-    forest = model.estimator_.steps[-1][1]
-    kept = forest.estimators_
-    forest.estimators_, forest.n_estimators = kept[:k], k
+def forests(model) -> list:
+    """The Random Forests of a fitted landmark model: a ViewAugmentedClassifier's one, or a
+    CropBlendClassifier's two (the photo model's and the crops')."""
+    inner = [model.estimator_, model.crops_] if hasattr(model, "crops_") else [model]
+    return [m.estimator_.steps[-1][1] if hasattr(m, "estimator_") else m.steps[-1][1] for m in inner if m is not None]
+
+
+def first_trees(model, k: int) -> list:
+    """``model``'s forests cut to their first ``k`` trees, in place; returns their full lists to put back."""
+    kept = []
+    for forest in forests(model):
+        kept.append(forest.estimators_)
+        forest.estimators_, forest.n_estimators = forest.estimators_[:k], k
     return kept
+
+
+def all_trees(model, kept: list) -> None:
+    """Put back what ``first_trees`` cut."""
+    for forest, trees in zip(forests(model), kept):
+        forest.estimators_, forest.n_estimators = trees, len(trees)
 
 
 def size_on_disk(model, landmarker: dict) -> tuple[int, int]:
@@ -87,20 +100,19 @@ def main() -> None:
         for leaf in leaves:
             settings = replace(DEFAULTS, n_estimators=trees[-1], min_samples_leaf=leaf)
             started = time.perf_counter()
-            model = rows.fit(forest_for(settings))
+            model = rows.fit(forest_for(settings, photos=bool(extra)))
             fit_seconds = time.perf_counter() - started
             for k in trees:
                 kept = first_trees(model, k)
                 test_letters, _ = predict_table(model, test)
                 size, compiled = size_on_disk(model, landmarker)
                 row = {"recipe": recipe, "min_samples_leaf": leaf, "n_estimators": k,
-                       "nodes": int(sum(t.tree_.node_count for t in model.estimator_.steps[-1][1].estimators_)),
+                       "nodes": int(sum(t.tree_.node_count for f in forests(model) for t in f.estimators_)),
                        "bytes": size, "compiled_bytes": compiled,
                        "test_accuracy": float((test_letters == test["letter"].to_numpy()).mean()),
                        "photos_accuracy": accuracy(model, photos.X, photos.y, photos.source.photos) if photos else None,
                        "fit_seconds_all_trees": round(fit_seconds, 1), "n_train": int(len(rows.X))}
-                forest = model.estimator_.steps[-1][1]
-                forest.estimators_, forest.n_estimators = kept, len(kept)  # back to all the trees
+                all_trees(model, kept)
                 rows_out.append(row)
                 print(f"{recipe} | leaf {leaf} | {k} trees | {row['bytes'] / 2**20:.1f} MiB | test "
                       f"{row['test_accuracy']:.2%} | photos {row['photos_accuracy'] or 0:.2%}", flush=True)

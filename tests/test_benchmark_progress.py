@@ -89,6 +89,14 @@ def test_the_cluster_section_renders():
     assert "| LocalCluster, 2 workers | 1000 | 12.0 | 83.3 | +2.00 ms | `b` |" in text
 
 
+def test_the_small_photos_section_renders():
+    bench = load_script()
+    row = {"accuracy": 0.75, "coverage": 0.9, "seconds": 30.0, "command": "python -m asl predict x --json"}
+    text = "\n".join(bench.render_small_photos({"sides": [64], "photos": 456, "model": "m.skops", "rows": {
+        "64_auto": row, "64_crop": {**row, "accuracy": 0.4321, "coverage": 0.8}}}))
+    assert "| 64 px | **75.00%** | 90.00% | 43.21% | 80.00% | 30.0 |" in text and "`python -m asl predict x --json`" in text
+
+
 def test_spelling_is_scored_by_edit_distance_and_rendered():
     rb = load_script()
 

@@ -360,6 +360,46 @@ def test_view_augmented_classifier_passes_sample_weight_to_every_copy():
         ViewAugmentedClassifier(pipeline).fit(X, letters, sample_weight=np.ones(5))
 
 
+def test_the_photo_model_reads_hand_crops_with_a_forest_of_the_crops_alone():
+    """With photos, ``forest_for`` gives a ``CropBlendClassifier``: a hand with depth (a photo) is read
+    by the photo model alone, exactly; a hand without depth (a crop) by the mean of the photo model
+    and a forest fitted on the rows without depth only (a letter known only from photos is not in it)."""
+    from dataclasses import replace
+
+    from sklearn.base import clone
+
+    from asl.classifiers import DEFAULTS, forest_for
+    from asl.classifiers.blend import CropBlendClassifier, without_depth
+
+    hands = _hands(90)
+    letters = np.array(["A", "B", "C"] * 30)
+    hands[letters == "B", 8, 1] += 80.0
+    hands[letters == "C", 12, 0] += 80.0
+    X = hands.reshape(90, -1)
+    X[:60, 2::3] = np.nan  # the first 60 are crops: A, B and C; the photos (with depth) hold C only too
+    X_crop_letters = letters.copy()
+    settings = replace(DEFAULTS, n_estimators=12)
+    model = forest_for(settings, n_jobs=1, photos=True)
+    assert isinstance(model, CropBlendClassifier) and model.crop_share == DEFAULTS.crop_share == 0.5
+    assert model.fit(X, X_crop_letters, sample_weight=np.ones(90)) is model
+    assert list(model.classes_) == ["A", "B", "C"]
+    assert model.crops_.named_steps["forest"].n_features_in_ == 273
+    assert model.crops_.named_steps["forest"]._n_samples == 60  # fitted on the crops alone
+    np.testing.assert_array_equal(without_depth(X), np.arange(90) < 60)
+    photo = model.estimator_.predict_proba(X)
+    crop = model.crops_.predict_proba(X[:60])
+    both = model.predict_proba(X)
+    np.testing.assert_array_equal(both[60:], photo[60:])
+    np.testing.assert_allclose(both[:60], (photo[:60] + crop) / 2, rtol=0, atol=1e-12)
+    assert not np.allclose(both[:60], photo[:60])
+    alone = forest_for(settings, n_jobs=1)
+    assert not isinstance(alone, CropBlendClassifier)  # Sign Language MNIST alone: one forest
+    assert not isinstance(forest_for(replace(settings, crop_share=0.0), n_jobs=1, photos=True), CropBlendClassifier)
+    assert clone(model).get_params()["crop_share"] == 0.5 and not hasattr(clone(model), "crops_")
+    with pytest.raises(ValueError, match="crop_share"):
+        CropBlendClassifier(model.estimator, model.crops, crop_share=1.5).fit(X, letters)
+
+
 def test_group_folds_one_signer_each_or_signers_dealt_in_turn():
     from asl.classifiers.grouped import group_folds
 

@@ -145,6 +145,33 @@ def test_a_saved_model_is_read_by_its_compiled_forest_with_the_pipelines_probabi
     np.testing.assert_allclose(full.model.predict_proba(X), pipeline.predict_proba(X), rtol=0, atol=0)
 
 
+def test_a_photo_model_with_a_crop_forest_is_compiled_whole(tmp_path):
+    """A ``CropBlendClassifier`` (the photo model) is saved with both forests compiled: the compiled
+    reader blends the crops' letters as the classifier does, and reads photos by the photo forest alone."""
+    import zipfile
+    from dataclasses import replace
+
+    from asl.classifiers import DEFAULTS, forest_for
+    from asl.modelfile import COMPILED_CROPS, load_reader
+
+    X = rows_with_and_without_depth(150, 0)
+    blend = forest_for(replace(DEFAULTS, n_estimators=8), n_jobs=1, photos=True).fit(X, np.array(list("ABCDE") * 30))
+    model = tmp_path / "rf-photos.skops"
+    save_model(model, blend, {"mode": "crop"})
+    with zipfile.ZipFile(model) as archive:
+        assert COMPILED_CROPS in archive.namelist()
+    reader = load_reader(model)
+    assert reader.compiled and reader.model.crops is not None and reader.model.crop_share == 0.5
+    X = rows_with_and_without_depth(90, 1)
+    np.testing.assert_allclose(reader.model.predict_proba(X), blend.predict_proba(X), rtol=0, atol=1e-12)
+    photos = ~np.isnan(X[:, 2])
+    np.testing.assert_allclose(reader.model.predict_proba(X[photos]), blend.estimator_.predict_proba(X[photos]),
+                               rtol=0, atol=1e-12)
+    full = load_reader(model, compiled=False)
+    assert type(full.model).__name__ == "CropBlendClassifier"
+    np.testing.assert_allclose(full.model.predict_proba(X), blend.predict_proba(X), rtol=0, atol=0)
+
+
 def test_a_model_without_a_compiled_forest_is_read_through_skops(tmp_path):
     from asl.modelfile import load_reader
 

@@ -65,14 +65,60 @@ def test_a_hand_crop_is_read_by_crop_mode_directly(auto, mnist_test_rows, monkey
 
 
 def test_a_larger_image_still_asks_the_palm_detector_first(auto, monkeypatch):
+    """An image just larger than a hand crop is a photo: the palm detector is asked first, on the image
+    enlarged by a whole factor to at least ``PHOTO_MIN_SIDE`` a side."""
     from asl.landmarks.detect import DetectLandmarker
-    from asl.landmarks.photo import CROP_SIDE
+    from asl.landmarks.photo import HAND_CROP_SIDE, PHOTO_MIN_SIDE
 
     asked = []
     real = DetectLandmarker.__call__
     monkeypatch.setattr(DetectLandmarker, "__call__", lambda self, image: asked.append(image.shape) or real(self, image))
-    auto(np.full((CROP_SIDE + 1, CROP_SIDE + 1, 3), 128, np.uint8))
-    assert asked and asked[0][:2] == (CROP_SIDE + 1, CROP_SIDE + 1)
+    side = HAND_CROP_SIDE + 1
+    auto(np.full((side, side, 3), 128, np.uint8))
+    factor = -(-PHOTO_MIN_SIDE // side)
+    assert asked and asked[0][:2] == (side * factor, side * factor)
+    assert side * (factor - 1) < PHOTO_MIN_SIDE <= side * factor
+
+
+SMALL_PHOTO = "A/A11_jpg.rf.4126b388a474440c970d85a3b2a7bf09.jpg"  # at 64 px: found by the palm detector once enlarged
+
+
+@needs_photos
+def test_a_small_photo_is_read_enlarged_in_its_own_pixels(auto):
+    """A photo shrunk to 64x64 (a video frame's size) is a photo, not a hand crop: the palm detector
+    finds its hand in the image enlarged four times, the box is read there (with depth, as the photos a
+    model trains on are), and the landmarks are the enlarged image's divided by four, inside the
+    labelled hand box; ``locate`` then ``read_box`` give the same."""
+    import cv2
+
+    from asl.landmarks.photo import enlarged
+
+    image = read_image(PHOTOS_DIR / SMALL_PHOTO)
+    small = cv2.resize(image, (64, 64), interpolation=cv2.INTER_AREA)
+    result = auto(small)
+    big, factor = enlarged(small)
+    assert factor == 4 and big.shape[:2] == (256, 256)
+    direct = auto(big)
+    assert result.found and result.mode == direct.mode == "detect+box"
+    assert not np.isnan(result.landmarks).any()
+    np.testing.assert_allclose(result.landmarks, direct.landmarks / 4, rtol=0, atol=1e-4)
+    x0, y0, x1, y1 = np.multiply(labelled_box(SMALL_PHOTO, image.shape), 64 / np.array([image.shape[1], image.shape[0]] * 2))
+    cx, cy = result.landmarks[:, :2].mean(axis=0)
+    assert x0 <= cx <= x1 and y0 <= cy <= y1, (cx, cy, (x0, y0, x1, y1))
+    located = auto.locate(small)
+    np.testing.assert_allclose(located.landmarks, auto.locate(big).landmarks / 4, rtol=0, atol=1e-4)
+    np.testing.assert_array_equal(auto.read_box(small, located).landmarks, result.landmarks)
+
+
+def test_enlarged_takes_the_smallest_whole_factor():
+    from asl.landmarks.photo import enlarged
+
+    for shape, factor in (((64, 64, 3), 4), ((33, 20, 3), 8), ((100, 300, 3), 1), ((255, 10, 3), 2), ((256, 256, 3), 1)):
+        image = np.random.default_rng(0).integers(0, 256, shape, dtype=np.uint8)
+        big, f = enlarged(image)
+        assert f == factor and big.shape == (shape[0] * f, shape[1] * f, 3)
+        if f == 1:
+            assert big is image
 
 
 @pytest.mark.parametrize(("direction", "turns"), [((0, -1), 0), ((1, 0), 1), ((0, 1), 2), ((-1, 0), 3),
