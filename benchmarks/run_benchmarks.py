@@ -694,7 +694,7 @@ def small_photos(step, model: Path, photos: Path) -> dict:
             rows[f"{side}_{mode}"] = {**score_json_lines(run["stdout"], lambda p: Path(p).parent.name),
                                       "by_path": score_by_path(run["stdout"], lambda p: Path(p).parent.name),
                                       "command": run["command"], "seconds": run["seconds"]}
-    return {"sides": list(SMALL_SIDES), "rows": rows, "photos": len(sources), "model": shown([model])}
+    return {"sides": list(SMALL_SIDES), "rows": rows, "photos": len(sources), "model": str(model).replace(f"{ROOT}/", "")}
 
 
 def extra_cv(step, folds: list[tuple[Path, Path]]) -> dict:
