@@ -597,7 +597,12 @@ def test_train_rf_extra_adds_photos_and_says_so(trained, tmp_path, monkeypatch):
         assert source["share"] == 0.5
         assert source["weight"] == pytest.approx(0.5 * base["n_train"] / source["hands"], rel=1e-4)
     assert metrics["params"]["share"] == 0.5 and metrics["params"]["use_z"] is True
+    assert metrics["params"]["crop_share"] == 0.5  # the crops' forest reads hand crops too
     assert metrics["n_train"] == base["n_train"] + mine["hands"] + hg["hands"]  # one row per photo, weighted
+    from asl.modelfile import load_model
+
+    assert type(load_model(model)["pipeline"]).__name__ == "CropBlendClassifier"
+    assert type(load_model(trained["model"])["pipeline"]).__name__ == "ViewAugmentedClassifier"  # no photos: one forest
 
 
 # ---------------------------------------------------------------------------------------------

@@ -107,6 +107,8 @@ def test_predict_reports_each_refused_image_and_reads_the_others(trained, one_im
     (["train-rf", "--extra-share", "nan"], "--extra-share"),
     (["train-rf", "--extra-share", "inf"], "--extra-share"),
     (["train-rf", "--max-samples", "nan"], "--max-samples"),
+    (["train-rf", "--crop-share", "nan"], "--crop-share"),
+    (["train-rf", "--crop-share", "1.5"], "--crop-share"),
     (["train-cnn", "--lr", "0"], "--lr"),
     (["train-cnn", "--lr", "nan"], "--lr"),
     (["train-cnn", "--seed", "-1"], "--seed"),
