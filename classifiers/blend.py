@@ -15,13 +15,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.pipeline import Pipeline
 
-from asl.landmarks.result import NUM_LANDMARKS
-
-
-def without_depth(X) -> np.ndarray:
-    """Which rows of (n, 63) landmarks have no depth (every z NaN): hand crops read by crop mode."""
-    points = np.asarray(X, dtype=np.float64).reshape(len(X), NUM_LANDMARKS, 3)
-    return np.isnan(points[:, :, 2]).all(axis=1)
+from asl.classifiers.crop_votes import blend_crops, without_depth
 
 
 class CropBlendClassifier(ClassifierMixin, BaseEstimator):
@@ -66,10 +60,8 @@ class CropBlendClassifier(ClassifierMixin, BaseEstimator):
             return proba
         crops = without_depth(X)
         if crops.any():
-            columns = np.searchsorted(self.classes_, self.crops_.classes_)
-            blended = proba[crops] * (1.0 - self.crop_share)
-            blended[:, columns] += self.crop_share * self.crops_.predict_proba(X[crops])
-            proba[crops] = blended
+            blend_crops(proba, self.classes_, crops, self.crops_.predict_proba(X[crops]), self.crops_.classes_,
+                        self.crop_share)
         return proba
 
     def predict(self, X) -> np.ndarray:

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from asl.classifiers.crop_votes import blend_crops, without_depth
 from asl.landmarks.shape import FEATURE_NAMES, hand_features
 from asl.landmarks.standins import only_if_imported, stand_in_module, standing_in
 
@@ -64,12 +65,10 @@ class CompiledForest:
         features = hand_features(X, self.use_z)
         p = self._proba(self.model, features, self.classes_)
         if self.crops is not None:
-            crops = np.isnan(X[:, 2::3]).all(axis=1)  # no depth: a hand crop (classifiers.blend.without_depth)
+            crops = without_depth(X)
             if crops.any():
-                blended = p[crops] * (1.0 - self.crop_share)
-                columns = np.searchsorted(self.classes_, self.crop_classes)
-                blended[:, columns] += self.crop_share * self._proba(self.crops, features[crops], self.crop_classes)
-                p[crops] = blended
+                blend_crops(p, self.classes_, crops, self._proba(self.crops, features[crops], self.crop_classes),
+                            self.crop_classes, self.crop_share)
         return p
 
     def predict(self, X) -> np.ndarray:

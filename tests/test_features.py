@@ -369,7 +369,8 @@ def test_the_photo_model_reads_hand_crops_with_a_forest_of_the_crops_alone():
     from sklearn.base import clone
 
     from asl.classifiers import DEFAULTS, forest_for
-    from asl.classifiers.blend import CropBlendClassifier, without_depth
+    from asl.classifiers.blend import CropBlendClassifier
+    from asl.classifiers.crop_votes import without_depth
 
     hands = _hands(90)
     letters = np.array(["A", "B", "C"] * 30)
