@@ -989,12 +989,14 @@ def render_large_images(li: dict) -> list[str]:
 
 def render_small_photos(sp: dict) -> list[str]:
     """Issue 11's "small images are the next weakness": the development photos shrunk."""
+    from asl.landmarks.photo import HAND_CROP_SIDE, PHOTO_MIN_SIDE
+
     rows = sp["rows"]
     lines = ["## Small photos: the development photos shrunk (issue 11)", "",
              f"The {sp['photos']} photos of asl-photos-dev shrunk to a longer side of each size below (area averaging, "
-             f"PNG) and read by the photo model (`{sp['model']}`). Default (auto) mode takes an image of at most 32 px "
-             "a side as a hand crop and enlarges a smaller photo to at least 256 px before it finds and reads the "
-             "hand; `--mode crop` reads the whole image as a hand crop, as auto mode read every image of at most "
+             f"PNG) and read by the photo model (`{sp['model']}`). Default (auto) mode takes an image of at most "
+             f"{HAND_CROP_SIDE} px a side as a hand crop and enlarges a smaller photo to at least {PHOTO_MIN_SIDE} px "
+             "before it finds and reads the hand; `--mode crop` reads the whole image as a hand crop, as auto mode read every image of at most "
              "64 px before. No hand counts as wrong.", "",
              "| longer side | default mode: accuracy | hand found | `--mode crop`: accuracy | hand found | wall s (default) |",
              "|---|---|---|---|---|---|"]

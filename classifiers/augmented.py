@@ -50,10 +50,7 @@ class ViewAugmentedClassifier(ClassifierMixin, BaseEstimator):
         points = np.concatenate([points, base[len(chosen):], *views])
         source = np.concatenate([np.arange(len(X)), base_source[len(chosen):], *[base_source] * self.copies])
         all_labels = labels[source]
-        fit_params = {}
-        if weights is not None:
-            name = f"{self.estimator.steps[-1][0]}__sample_weight" if isinstance(self.estimator, Pipeline) else "sample_weight"
-            fit_params[name] = weights[source]
+        fit_params = weight_params(self.estimator, None if weights is None else weights[source])
         self.estimator_ = clone(self.estimator).fit(points.reshape(len(points), -1), all_labels, **fit_params)
         self.classes_ = self.estimator_.classes_
         self.n_features_in_ = np.shape(X)[1]
@@ -64,3 +61,12 @@ class ViewAugmentedClassifier(ClassifierMixin, BaseEstimator):
 
     def predict(self, X) -> np.ndarray:
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+
+def weight_params(estimator, weights: np.ndarray | None) -> dict:
+    """``fit`` keyword arguments that give ``estimator`` these ``sample_weight``s: to a Pipeline's last
+    step, else to the estimator itself; none when ``weights`` is None."""
+    if weights is None:
+        return {}
+    name = f"{estimator.steps[-1][0]}__sample_weight" if isinstance(estimator, Pipeline) else "sample_weight"
+    return {name: weights}

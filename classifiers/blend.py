@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
-from sklearn.pipeline import Pipeline
 
+from asl.classifiers.augmented import weight_params
 from asl.classifiers.crop_votes import blend_crops, without_depth
 
 
@@ -41,15 +41,8 @@ class CropBlendClassifier(ClassifierMixin, BaseEstimator):
         crops = without_depth(X)
         self.crops_ = None
         if crops.any() and self.crop_share > 0:
-            params = {}
-            if sample_weight is not None:
-                weights = np.asarray(sample_weight, dtype=np.float64)[crops]
-                name = f"{self.crops.steps[-1][0]}__sample_weight" if isinstance(self.crops, Pipeline) else "sample_weight"
-                params[name] = weights
-            self.crops_ = clone(self.crops).fit(X[crops], y[crops], **params)
-            missing = set(self.crops_.classes_) - set(self.classes_)
-            if missing:  # cannot happen: the crops are rows of X
-                raise ValueError(f"the crop forest knows letters the photo model does not: {sorted(missing)}")
+            weights = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)[crops]
+            self.crops_ = clone(self.crops).fit(X[crops], y[crops], **weight_params(self.crops, weights))
         self.n_features_in_ = X.shape[1]
         return self
 

@@ -117,9 +117,8 @@ class PhotoLandmarker:
         return replace(whole, mode="crop-small")
 
     def _read_box(self, rgb: np.ndarray, located: HandResult) -> HandResult:
-        """``read_box`` in a photo of at least ``PHOTO_MIN_SIDE`` pixels, ``located`` in its pixels."""
-        if not located.found or located.mode == "crop":
-            return located
+        """``read_box`` in a photo of at least ``PHOTO_MIN_SIDE`` pixels, ``located`` (a hand found, not by
+        ``crop``) in its pixels."""
         left, top, side = box = hand_box(located.landmarks, self.fill)
         square = cut_box(rgb, box)
         framed = self.crop(square, upright_turns(located.landmarks) if located.mode.startswith("detect") else 0)
