@@ -32,10 +32,10 @@ def evaluate_test_split(images: np.ndarray, truth: np.ndarray, rf_path: Path, cn
     """All three models on every test image: the Random Forest on the (cached) crop-mode landmarks,
     the ResNet50 on the pixels, the hybrid from both."""
     from asl.modelfile import load_cnn_model, load_model
-    from asl.training import predict_table
+    from asl.training import predict_table, trained_on_table
 
     payload = load_model(rf_path)
-    if payload["landmarker"] != table_meta["landmarker"]:
+    if not trained_on_table(payload["landmarker"], table_meta["landmarker"]):
         raise AslError(f"{rf_path} was trained on landmarks made with other settings than {table_meta['landmarker']}; "
                        "retrain it with `asl train-rf`")
     test = table[table["split"] == "test"].sort_values("row")

@@ -44,11 +44,12 @@ def photo_rows(table: pd.DataFrame, folder: Path) -> PhotoRows:
 
 
 def extra_landmarks(folder: Path, landmarker_settings: dict, workers: int | None = None,
-                    progress: Callable[[int, int], None] | None = None, cluster: str | None = None) -> PhotoRows:
+                    progress: Callable[[int, int], None] | None = None, cluster: str | None = None,
+                    out: Path | None = None) -> PhotoRows:
     """The photos in ``folder`` in which auto mode (crop mode as in ``landmarker_settings``, the
-    training table's) finds a hand; the photo table is made (or reused) in
+    training table's) finds a hand; the photo table is made (or reused) in ``out``, by default
     ``data/processed/photos-<folder>.parquet``."""
-    table = extract_photo_landmarks(folder, default_photo_out(folder), workers=workers,
+    table = extract_photo_landmarks(folder, out or default_photo_out(folder), workers=workers,
                                     landmarker_settings=landmarker_settings, progress=progress, option="--extra",
                                     cluster=cluster)
     return photo_rows(table, folder)

@@ -18,7 +18,7 @@ from asl.chunks import Chunk, run_chunks
 from asl.errors import AslError
 from asl.files import file_sha256
 from asl.images import UnreadableImage, read_image
-from asl.landmarks import HandResult, make_landmarker
+from asl.landmarks import HandResult, box_upright, make_landmarker
 from asl.photos import DEFAULT_GROUP_BY, labelled_photos
 from asl.provenance import code_version, versions
 from asl.tables import HAND_FIELDS, rows_from_results
@@ -87,7 +87,8 @@ def extract_photo_landmarks(
     """Auto-mode landmarks of every photo in ``folder`` (laid out as ``labelled_photos`` reads it)
     into ``out``; returns the table. ``group_by``: a regular expression on the file name whose
     first group names the photo's group (signer). ``landmarker_settings``: crop mode's settings of
-    a landmark table or model (min_presence, views), so that photos are read as its rows were.
+    a landmark table or model (min_presence, views), so that photos are read as its rows were, and
+    its ``box_upright`` (``landmarks.box_upright``; upright where it does not say).
     A photo that cannot be read gets a row with its ``error`` and no hand; the others still run.
     An ``out`` made with the same settings from the same files (sha256) is reused, unless ``force``.
     ``cluster``: read the photos on a Dask cluster (``asl.cluster``); its workers read the files."""
@@ -97,7 +98,7 @@ def extract_photo_landmarks(
     out = Path(out) if out else default_photo_out(folder)
     workers = max(1, workers or os.cpu_count() or 1)
     crop = landmarker_settings or {}
-    args = ("auto", crop.get("min_presence"), crop.get("views"))
+    args = ("auto", crop.get("min_presence"), crop.get("views"), 1, box_upright(crop))
     landmarker = make_landmarker(*args)
     rows, listing = [], hashlib.sha256()
     for i, (path, letter) in enumerate(photos):

@@ -71,7 +71,7 @@ class SpellReader:
             raise AslError(f"--model {model}: asl spell reads with a landmark model (.skops, from asl train-rf)")
         predictor = LandmarkPredictor.load([Path(model)], mode="crop", num_threads=2)
         single_threaded(predictor.model)  # frames come in small batches: threads cost more than they give
-        return cls(predictor, HandTracker(predictor.landmarker), settings)
+        return cls(predictor, HandTracker(predictor.landmarker, upright=predictor.upright), settings)
 
     def read(self, video: Video, on_letter: Callable[[SpelledLetter], None] | None = None,
              overlay: OverlayVideo | None = None, progress: Callable[[int, int | None], None] | None = None,

@@ -68,6 +68,7 @@ def train_random_forest(
     started = time.perf_counter()
     predictions, _ = predict_table(pipeline, test)
     predict_seconds = time.perf_counter() - started
+    landmarker = model_landmarker(table_meta["landmarker"], photos=bool(extra))
     result = TrainingResult(
         model="random_forest",
         scores=score_predictions(test["letter"].to_numpy(), predictions, LETTERS),
@@ -77,11 +78,22 @@ def train_random_forest(
         train_seconds=round(train_seconds, 2),
         predict_seconds_per_image=predict_seconds / len(test),
         params=settings.as_dict(),
-        landmarks=table_meta["landmarker"],
+        landmarks=landmarker,
         data_sha256=table_meta["source_sha256"],
     )
-    return save_trained(model_path, landmark_model_writer(pipeline, table_meta["landmarker"], {"letters": list(LETTERS)}),
-                        result)
+    return save_trained(model_path, landmark_model_writer(pipeline, landmarker, {"letters": list(LETTERS)}), result)
+
+
+def model_landmarker(table_landmarker: dict, photos: bool) -> dict:
+    """The landmarker settings a model saves: its landmark table's (crop mode's), and whether it
+    reads a hand's box upright (``landmarks.box_upright``): as its training photos were read when it
+    has any, as it is when it learned from Sign Language MNIST's crops alone."""
+    return {**table_landmarker, "box_upright": photos}
+
+
+def trained_on_table(model_landmarker: dict, table_landmarker: dict) -> bool:
+    """Whether a model with these landmarker settings was trained on landmarks made as the table's."""
+    return all(model_landmarker.get(key) == value for key, value in table_landmarker.items())
 
 
 def run_train_rf(landmarks_path: Path, model_path: Path, data_dir: Path, settings: ForestSettings = DEFAULTS,

@@ -8,7 +8,9 @@ fitted; a forest of its first k trees is the forest `train-rf --n-estimators k` 
 tree's seed is drawn in order from the same seed), so every tree count is scored without fitting
 again. Each is saved as `asl train-rf` saves it (.skops) to measure its size on disk, and scored on
 the Sign Language MNIST test split and on the development photos (read as `asl predict` reads
-them, through their cached photo table; a photo without a hand counts as wrong).
+them with that model, through a cached photo table: the box upright for the photo model, as it is
+for the Sign Language MNIST-only one, ``landmarks.box_upright``; a photo without a hand counts as
+wrong).
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from asl.extra import extra_landmarks  # noqa: E402
 from asl.extraction import read_table  # noqa: E402
 from asl.landmarks.result import COORDINATES  # noqa: E402
 from asl.modelfile import COMPILED_FOREST, COMPILED_SETTINGS, landmark_model_writer  # noqa: E402
-from asl.training import predict_table  # noqa: E402
+from asl.training import model_landmarker, predict_table  # noqa: E402
 
 
 def forests(model) -> list:
@@ -68,6 +70,14 @@ def size_on_disk(model, landmarker: dict) -> tuple[int, int]:
         return path.stat().st_size, compiled
 
 
+def photos_read_by(folder: Path, landmarker: dict, work: Path):
+    """``folder``'s photo rows read as a model with ``landmarker`` settings reads them: the default
+    photo table when it reads the box upright (as training photos are read), else a table of its own
+    in ``work``."""
+    out = None if landmarker["box_upright"] else work / f"photos-{folder.resolve().name}-as-is.parquet"
+    return extra_landmarks(folder, landmarker, out=out)
+
+
 def accuracy(model, X: np.ndarray, y: np.ndarray, total: int) -> float:
     """Right letters over ``total`` images (those without a hand are not in X and count as wrong)."""
     return float((model.predict(X) == y).sum() / total) if len(X) else 0.0
@@ -89,12 +99,13 @@ def main() -> None:
     landmarker = meta["landmarker"]
     train = table[(table["split"] == "train") & table["hand"]]
     test = table[table["split"] == "test"]
-    photos = extra_landmarks(args.photos, landmarker) if args.photos else None
     recipes = {"Sign Language MNIST": []}
     if args.extra:
         recipes["Sign Language MNIST + " + args.extra.name] = [extra_landmarks(args.extra, landmarker)]
     rows_out = []
     for recipe, extra in recipes.items():
+        saved = model_landmarker(landmarker, photos=bool(extra))  # what the model file records
+        photos = photos_read_by(args.photos, saved, args.out.parent) if args.photos else None
         rows = training_rows(train[list(COORDINATES)].to_numpy(), train["letter"].to_numpy(),
                              [(p.X, p.y) for p in extra], share=DEFAULTS.share, augment_base=DEFAULTS.augment and not extra)
         for leaf in leaves:
@@ -105,7 +116,7 @@ def main() -> None:
             for k in trees:
                 kept = first_trees(model, k)
                 test_letters, _ = predict_table(model, test)
-                size, compiled = size_on_disk(model, landmarker)
+                size, compiled = size_on_disk(model, saved)
                 row = {"recipe": recipe, "min_samples_leaf": leaf, "n_estimators": k,
                        "nodes": int(sum(t.tree_.node_count for f in forests(model) for t in f.estimators_)),
                        "bytes": size, "compiled_bytes": compiled,

@@ -913,7 +913,9 @@ def render_forest_size(f: dict, step: dict) -> list[str]:
              "(`min_samples_leaf`), scored with its first k trees (the forest `--n-estimators k` grows), each saved "
              "as `asl train-rf` saves it (`.skops`, compressed: the Pipeline plus its forest compiled by treelite, "
              "which `asl predict` reads with; the compiled part's share is in brackets). Photos: asl-photos-dev, never "
-             "trained on; no hand counts as wrong. A recipe with photos trains the photo model as `asl train-rf "
+             "trained on, read as `asl predict` reads them with that recipe's model (the hand's box upright for the "
+             "photo model, as it is for the Sign Language MNIST-only one: the `box_upright` each saves); no hand "
+             "counts as wrong. A recipe with photos trains the photo model as `asl train-rf "
              "--extra` does: with its forest of the crops alone (`--crop-share`; nodes and size count both forests, "
              "each of k trees).", ""]
     recipes = dict.fromkeys(row["recipe"] for row in f["rows"])

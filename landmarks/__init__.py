@@ -7,7 +7,8 @@ for the command line) does not import scikit-learn or the model runtimes.
 from importlib import import_module
 
 _EXPORTS = {
-    "MODES": "asl.landmarks.modes", "make_landmarker": "asl.landmarks.modes", "read_all": "asl.landmarks.modes", "HandLocator": "asl.landmarks.modes",
+    "MODES": "asl.landmarks.modes", "make_landmarker": "asl.landmarks.modes", "box_upright": "asl.landmarks.modes",
+    "read_all": "asl.landmarks.modes", "HandLocator": "asl.landmarks.modes",
     "Landmarker": "asl.landmarks.modes", "NUM_LANDMARKS": "asl.landmarks.result", "COORDINATES": "asl.landmarks.result",
     "HandResult": "asl.landmarks.result", "LandmarkFeatures": "asl.landmarks.features",
 }

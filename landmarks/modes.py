@@ -49,11 +49,21 @@ def read_all(landmarker: Landmarker, images: Sequence[np.ndarray]) -> list[HandR
     return many(images) if many is not None else [landmarker(image) for image in images]
 
 
+def box_upright(landmarker_settings: dict) -> bool:
+    """Whether a model reads a hand's box turned upright (``PhotoLandmarker``, ``HandTracker``), from
+    the landmarker settings saved in it: a model that learned from photos read upright reads them so
+    (``asl train-rf --extra``); one that learned from Sign Language MNIST's crops alone, whose G, H
+    and P point sideways as signed, reads the box as it is. Model files written before the setting
+    existed read it upright, as that version did."""
+    return bool(landmarker_settings.get("box_upright", True))
+
+
 def make_landmarker(mode: str, min_presence: float | None = None, views: list[dict] | None = None,
-                    num_threads: int = 1) -> Landmarker:
+                    num_threads: int = 1, upright: bool = True) -> Landmarker:
     """A landmarker for ``mode`` (crop, detect or auto; auto's is a ``HandLocator``). ``min_presence``
     and ``views`` (as in ``CropLandmarker.settings()``) override crop mode's defaults; ``num_threads``
-    is crop mode's LiteRT interpreter's."""
+    is crop mode's LiteRT interpreter's; ``upright``: auto mode reads a hand's box turned upright
+    (``box_upright``)."""
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
     from asl.landmarks.crop import CropLandmarker, View
@@ -69,4 +79,4 @@ def make_landmarker(mode: str, min_presence: float | None = None, views: list[di
         return DetectLandmarker()
     from asl.landmarks.photo import PhotoLandmarker
 
-    return PhotoLandmarker(CropLandmarker(**crop_kwargs))
+    return PhotoLandmarker(CropLandmarker(**crop_kwargs), upright=upright)

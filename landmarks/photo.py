@@ -48,11 +48,12 @@ class PhotoLandmarker:
     mode = "auto"
 
     def __init__(self, crop: CropLandmarker, fill: float = HAND_FILL, low_detection: float = LOW_DETECTION,
-                 border: float = BORDER, crop_span: float = CROP_SPAN) -> None:
+                 border: float = BORDER, crop_span: float = CROP_SPAN, upright: bool = True) -> None:
         from asl.landmarks.detect import DetectLandmarker
 
         self.crop = crop
         self.fill, self.low_detection, self.border, self.crop_span = fill, low_detection, border, crop_span
+        self.upright = upright  # the box turned upright before crop mode reads it (modes.box_upright)
         self.detect = DetectLandmarker()
         self._detect_low: DetectLandmarker | None = None  # built when first needed: most photos never are
 
@@ -71,7 +72,7 @@ class PhotoLandmarker:
             "mode": self.mode, "locate": list(LOCATE_PATHS), "hand_crop_side": HAND_CROP_SIDE,
             "photo_min_side": PHOTO_MIN_SIDE, "crop_span": self.crop_span,
             "fill": self.fill,
-            "border": self.border, "box_upright": True,
+            "border": self.border, "box_upright": self.upright,
             "detect": self.detect.settings(), "low_detection": self.low_detection, "crop": self.crop.settings(),
         }
 
@@ -121,7 +122,8 @@ class PhotoLandmarker:
         ``crop``) in its pixels."""
         left, top, side = box = hand_box(located.landmarks, self.fill)
         square = cut_box(rgb, box)
-        framed = self.crop(square, upright_turns(located.landmarks) if located.mode.startswith("detect") else 0)
+        turns = upright_turns(located.landmarks) if self.upright and located.mode.startswith("detect") else 0
+        framed = self.crop(square, turns)
         if not framed.found:
             return located
         landmarks = framed.landmarks * np.float32(side / square.shape[0]) + np.float32([left, top, 0])

@@ -46,18 +46,19 @@ class HandTracker:
     mode = "track"
 
     def __init__(self, crop: CropLandmarker, max_hands: int = 2, fill: float = HAND_FILL,
-                 redetect_every: int = REDETECT_EVERY, detect=None) -> None:
+                 redetect_every: int = REDETECT_EVERY, detect=None, upright: bool = True) -> None:
         if detect is None:
             from asl.landmarks.detect import DetectLandmarker
 
             detect = DetectLandmarker(max_hands=max_hands)
         self.crop, self.detect, self.fill, self.redetect_every = crop, detect, fill, redetect_every
+        self.upright = upright  # the box turned upright before crop mode reads it (modes.box_upright)
         self.reset()
 
     def settings(self) -> dict:
         """What determines this tracker's output, for provenance."""
         return {"mode": self.mode, "fill": self.fill, "box_pixels": BOX_PIXELS, "redetect_every": self.redetect_every,
-                "detect": self.detect.settings(), "crop": self.crop.settings(), "box_upright": True}
+                "detect": self.detect.settings(), "crop": self.crop.settings(), "box_upright": self.upright}
 
     def reset(self) -> None:
         """Forget the hand followed so far (before the first frame of another video)."""
@@ -85,7 +86,7 @@ class HandTracker:
             chosen = int(np.argmax(overlaps))
         else:
             chosen = int(np.argmin([np.mean(h.landmarks[:, 1]) for h in hands]))
-        self._turns = upright_turns(hands[chosen].landmarks)
+        self._turns = upright_turns(hands[chosen].landmarks) if self.upright else 0
         found = self._read(rgb, boxes[chosen], "detect+box")
         if found.found:
             return found

@@ -603,6 +603,13 @@ def test_train_rf_extra_adds_photos_and_says_so(trained, tmp_path, monkeypatch):
 
     assert type(load_model(model)["pipeline"]).__name__ == "CropBlendClassifier"
     assert type(load_model(trained["model"])["pipeline"]).__name__ == "ViewAugmentedClassifier"  # no photos: one forest
+    # the photo model reads a hand's box upright, as its photos were read; the crops-only one as it is
+    assert load_model(model)["landmarker"]["box_upright"] is True and metrics["landmarks"]["box_upright"] is True
+    assert load_model(trained["model"])["landmarker"]["box_upright"] is False
+    from asl.predictors import LandmarkPredictor
+
+    assert LandmarkPredictor.load([model]).landmarker.upright is True
+    assert LandmarkPredictor.load([trained["model"]]).landmarker.upright is False
 
 
 # ---------------------------------------------------------------------------------------------

@@ -168,6 +168,27 @@ def test_a_sideways_hand_is_read_upright_from_its_box(auto):
 
 
 @needs_photos
+def test_a_model_of_crops_alone_reads_the_sideways_box_as_it_is(auto):
+    """``upright=False`` (a model trained on Sign Language MNIST alone, whose H points sideways as
+    signed): the same box, read without turning; the settings say so."""
+    from asl.landmarks import box_upright
+
+    image = read_image(PHOTOS_DIR / "H/H2_jpg.rf.38670f1a9c2ae2036f3c80321491573c.jpg")
+    as_is = make_landmarker("auto", upright=False)
+    located = as_is.locate(image)
+    assert upright_turns(located.landmarks) == 1
+    left, top, side = hand_box(located.landmarks)
+    framed = as_is.crop(cut_box(image, (left, top, side)), 0)
+    result = as_is(image)
+    np.testing.assert_allclose(result.landmarks[:, :2], framed.landmarks[:, :2] * side / round(side) + (left, top),
+                               rtol=0, atol=0.5)
+    assert np.abs(result.landmarks[:, :2] - auto(image).landmarks[:, :2]).max() > 1  # not the upright reading
+    assert as_is.settings()["box_upright"] is False and auto.settings()["box_upright"] is True
+    assert box_upright({"box_upright": False}) is False
+    assert box_upright({"min_presence": 0.5}) is True  # a model file from before the setting: read as it was
+
+
+@needs_photos
 def test_box_landmarks_agree_with_the_located_hand(auto):
     """The box's landmarks are mapped back to the photo's pixels: they lie on the located hand."""
     image = read_image(PHOTOS_DIR / FIRST_FOUND_BY["detect"])
@@ -282,3 +303,7 @@ def test_the_video_tracker_reads_a_sideways_hand_upright_too(auto):
     assert followed.mode == "track"
     spread = np.ptp(first.landmarks[:, :2], axis=0).max()
     assert np.median(np.linalg.norm(followed.landmarks[:, :2] - first.landmarks[:, :2], axis=1)) < 0.05 * spread
+    as_is = HandTracker(auto.crop, detect=tracker.detect, upright=False)  # a model of crops alone
+    want = auto.crop(square, 0).landmarks[:, :2] * side / square.shape[0] + (left, top)
+    np.testing.assert_allclose(as_is(image).landmarks[:, :2], want, rtol=0, atol=0.5)
+    assert as_is.settings()["box_upright"] is False and tracker.settings()["box_upright"] is True

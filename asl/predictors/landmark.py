@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from asl.errors import AslError
-from asl.landmarks import HandResult, make_landmarker, read_all
+from asl.landmarks import HandResult, box_upright, make_landmarker, read_all
 from asl.predictors.base import Predictor, Reading, top_letters
 
 
@@ -19,9 +19,10 @@ class LandmarkPredictor(Predictor):
     kind = "landmarks"
     suffixes = (".skops", ".joblib")  # .joblib: refused with a line saying why
 
-    def __init__(self, model, landmarker, top_k: int = 3) -> None:
+    def __init__(self, model, landmarker, top_k: int = 3, upright: bool = True) -> None:
         self.model = model  # classes_ and predict_proba on (n, 63) landmark rows
         self.landmarker = landmarker
+        self.upright = upright  # the model reads a hand's box turned upright (landmarks.box_upright)
         self.classes = np.asarray(model.classes_)
         self.top_k = max(1, top_k)
 
@@ -39,11 +40,13 @@ class LandmarkPredictor(Predictor):
         [path] = paths
         reader = load_reader(path, compiled)
         trained_with = reader.landmarker  # crop mode replays the views the model was trained on
+        upright = box_upright(trained_with)
         try:
-            landmarker = make_landmarker(mode, trained_with.get("min_presence"), trained_with.get("views"), num_threads)
+            landmarker = make_landmarker(mode, trained_with.get("min_presence"), trained_with.get("views"), num_threads,
+                                         upright)
         except (ValueError, TypeError) as e:
             raise AslError(f"{path}: {e}") from None
-        return cls(reader.model, landmarker, top_k)
+        return cls(reader.model, landmarker, top_k, upright)
 
     def read(self, images: list[np.ndarray]) -> list[Reading]:
         return self.read_hands(read_all(self.landmarker, images))
