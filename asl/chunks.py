@@ -116,6 +116,7 @@ def _run_chunks(out, settings, chunks, schema, runner, progress, meta, force) ->
     if out.is_file() and not force:
         cached = cached_table(out, settings)
         if cached is not None:
+            shutil.rmtree(partial_path(out), ignore_errors=True)  # left by a run killed between writing out and this
             if progress:
                 progress(len(cached), len(cached))
             return cached

@@ -11,19 +11,34 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from asl.landmarks import COORDINATES
 from asl.photo_table import default_photo_out, extract_photo_landmarks
 from asl.photos import PhotoSource, credit_for
 
 
 @dataclass(frozen=True)
 class PhotoRows:
-    """Landmark rows (n, 63), letters and groups of the photos in which a hand was found, and their source."""
+    """Landmark rows (n, 63), letters and groups of the photos in which a hand was found, one row per
+    reading of each hand (``HandResult.readings``: the box at several sizes), ``photo``: the photo
+    (its row in the photo table) each row reads; and their source."""
 
     X: np.ndarray
     y: np.ndarray
     groups: np.ndarray
+    photo: np.ndarray
     source: PhotoSource
+
+    def accuracy(self, model) -> float:
+        """The share of the source's photos ``model`` reads right, each by the mean of its probabilities
+        over its readings, as `asl predict` reads it (a photo without a hand is wrong)."""
+        from asl.landmarks.result import mean_by_owner
+
+        n = self.source.photos
+        if not len(self.X) or not n:
+            return 0.0
+        letters = np.asarray(model.classes_)[mean_by_owner(model.predict_proba(self.X), self.photo, n).argmax(axis=1)]
+        truth = np.full(n, None, dtype=object)
+        truth[self.photo] = self.y
+        return float((letters == truth).sum() / n)
 
 
 def photo_source(table: pd.DataFrame, folder: Path) -> PhotoSource:
@@ -37,10 +52,13 @@ def photo_source(table: pd.DataFrame, folder: Path) -> PhotoSource:
 
 
 def photo_rows(table: pd.DataFrame, folder: Path) -> PhotoRows:
-    """The rows of a photo table with a hand."""
-    hands = table[table["hand"]]
-    return PhotoRows(hands[list(COORDINATES)].to_numpy(np.float32), hands["letter"].to_numpy(dtype=object),
-                     hands["group"].to_numpy(dtype=object), photo_source(table, folder))
+    """The readings of the hands of a photo table (``landmarks.result.hand_rows``)."""
+    from asl.landmarks.result import hand_rows
+    from asl.tables import results_from_rows
+
+    X, photo = hand_rows(results_from_rows(table))
+    return PhotoRows(X, table["letter"].to_numpy(dtype=object)[photo], table["group"].to_numpy(dtype=object)[photo],
+                     photo, photo_source(table, folder))
 
 
 def extra_landmarks(folder: Path, landmarker_settings: dict, workers: int | None = None,

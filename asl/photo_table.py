@@ -21,12 +21,13 @@ from asl.images import UnreadableImage, read_image
 from asl.landmarks import HandResult, box_upright, make_landmarker
 from asl.photos import DEFAULT_GROUP_BY, labelled_photos
 from asl.provenance import code_version, versions
-from asl.tables import HAND_FIELDS, rows_from_results
+from asl.tables import HAND_FIELDS, READINGS_FIELD, readings_column, rows_from_results
 
 CHUNK_PHOTOS = 32
 RECYCLE_CHUNKS = 8  # a worker is replaced after 256 photos: MediaPipe Hands can hang in long-lived workers (#2314)
 SCHEMA = pa.schema([("source", pa.string()), ("row", pa.int32()), ("path", pa.string()), ("letter", pa.string()),
-                    ("group", pa.string()), ("sha256", pa.string()), ("error", pa.string()), *HAND_FIELDS])
+                    ("group", pa.string()), ("sha256", pa.string()), ("error", pa.string()), *HAND_FIELDS,
+                    READINGS_FIELD])
 DEFAULT_OUT_DIR = Path("data/processed")
 
 
@@ -69,7 +70,7 @@ def _read_chunk(landmarker, chunk: Chunk) -> pd.DataFrame:
         "source": [r["source"] for r in rows], "row": np.array([r["row"] for r in rows], dtype=np.int32),
         "path": [r["path"] for r in rows], "letter": [r["letter"] for r in rows],
         "group": [r["group"] for r in rows], "sha256": [r["sha256"] for r in rows], "error": errors,
-        **rows_from_results(results),
+        **rows_from_results(results), "readings": readings_column(results),
     })
 
 

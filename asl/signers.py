@@ -219,7 +219,9 @@ def grouped_forest(landmarks_path: Path, photos_dir: Path, settings: ForestSetti
 
     from asl.classifiers import forest_for
     from asl.classifiers.sources import training_rows
+    from asl.extra import photo_rows
     from asl.landmarks import COORDINATES
+    from asl.landmarks.result import mean_by_owner
     from asl.tables import read_table
 
     table, meta = read_table(landmarks_path)
@@ -227,24 +229,26 @@ def grouped_forest(landmarks_path: Path, photos_dir: Path, settings: ForestSetti
     X_base, y_base = base[list(COORDINATES)].to_numpy(), base["letter"].to_numpy(object)
     photos = _grouped_table(photos_dir, meta["landmarker"], workers, progress)
     folds = _folds(photos["group"].to_numpy(object), n_folds)
-    hand = photos["hand"].to_numpy(bool)
-    X, y, groups = photos[list(COORDINATES)].to_numpy(), photos["letter"].to_numpy(object), photos["group"].to_numpy(object)
+    hand, groups = photos["hand"].to_numpy(bool), photos["group"].to_numpy(object)
+    rows = photo_rows(photos, photos_dir)  # every reading of every hand, as train-rf --extra trains on them
     classes = np.array(sorted(set(y_base)), dtype=object)
     model = forest_for(settings, photos=True)
 
     def fold_proba(i: int, fold: tuple[str, ...]) -> np.ndarray:
         log(f"fold {i + 1} of {len(folds)}: reading {', '.join(fold)} with a forest trained without them")
-        train = hand & ~np.isin(groups, fold)
-        held = hand & np.isin(groups, fold)
-        fitted = training_rows(X_base, y_base, [(X[train], y[train])], share=settings.share).fit(clone(model))
+        held = np.isin(rows.groups, fold)
+        fitted = training_rows(X_base, y_base, [(rows.X[~held], rows.y[~held])], share=settings.share).fit(clone(model))
         proba = np.zeros((len(photos), len(classes)))
-        if held.any():
-            proba[np.ix_(held, np.searchsorted(classes, fitted.classes_))] = fitted.predict_proba(X[held])
+        if held.any():  # each held photo: the mean over its readings, as asl predict reads it
+            mean = mean_by_owner(fitted.predict_proba(rows.X[held]), rows.photo[held], len(photos))
+            read = np.unique(rows.photo[held])
+            proba[np.ix_(read, np.searchsorted(classes, fitted.classes_))] = mean[read]
         return proba
 
     params = {**settings.as_dict(), "landmarks": str(landmarks_path)}
     key = _key("random_forest", settings.as_dict(), folds, photos,
-               {**meta["source_sha256"], "landmarks": array_sha256(X_base.astype(np.float32), y_base.astype(str))})
+               {**meta["source_sha256"], "landmarks": array_sha256(X_base.astype(np.float32), y_base.astype(str)),
+                "readings": array_sha256(rows.X, rows.photo)})
     cached = _cached("random_forest", photos_dir, key, log)
     if cached:
         return cached

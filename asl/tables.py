@@ -37,13 +37,26 @@ def rows_from_results(results: list[HandResult]) -> dict[str, np.ndarray]:
     return columns
 
 
+# A photo table's further readings of each hand (``HandResult.readings``), flattened: 63 numbers each.
+READINGS_FIELD = ("readings", pa.list_(pa.float32()))
+
+
+def readings_column(results: list[HandResult]) -> list[np.ndarray]:
+    """``READINGS_FIELD``'s values for a list of results."""
+    return [np.concatenate([np.asarray(p, np.float32).reshape(-1) for p in r.readings]) if r.readings
+            else np.zeros(0, np.float32) for r in results]
+
+
 def results_from_rows(table: pd.DataFrame) -> list[HandResult]:
-    """The ``HandResult`` of each row (the inverse of ``rows_from_results``)."""
+    """The ``HandResult`` of each row (the inverse of ``rows_from_results``, and of ``readings_column``
+    where the table has one)."""
     coords = table[list(COORDINATES)].to_numpy(np.float32).reshape(len(table), NUM_LANDMARKS, 3)
-    rows = zip(table["hand"], table["score"], table["handedness"], table["found_by"], coords)
+    more = table["readings"] if "readings" in table else [None] * len(table)
+    rows = zip(table["hand"], table["score"], table["handedness"], table["found_by"], coords, more)
     return [HandResult(found=bool(found), score=float(score), handedness=handedness, mode=mode,
-                       landmarks=None if np.isnan(points[:, :2]).all() else points)
-            for found, score, handedness, mode, points in rows]
+                       landmarks=None if np.isnan(points[:, :2]).all() else points,
+                       readings=() if extra is None else tuple(np.asarray(extra, np.float32).reshape(-1, NUM_LANDMARKS, 3)))
+            for found, score, handedness, mode, points, extra in rows]
 
 
 def read_table(path: Path) -> tuple[pd.DataFrame, dict]:

@@ -56,7 +56,9 @@ def train_random_forest(
     rows = training_rows(train[list(COORDINATES)].to_numpy(), train["letter"].to_numpy(),
                          [(photos.X, photos.y) for photos in extra], share=settings.share,
                          augment_base=settings.augment and not extra)
-    sources = [replace(photos.source, weight=round(w, 4), share=settings.share)
+    # each photo's readings (HandResult.readings) together weigh what the source gives a photo
+    sources = [replace(photos.source, weight=round(w * len(photos.X) / max(1, photos.source.hands), 4),
+                       share=settings.share)
                for photos, w in zip(extra, rows.photo_weights)]
     from asl.cluster import joblib_on
 

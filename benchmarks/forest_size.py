@@ -27,8 +27,6 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-import numpy as np  # noqa: E402
-
 from asl.classifiers import DEFAULTS, forest_for  # noqa: E402
 from asl.classifiers.sources import training_rows  # noqa: E402
 from asl.extra import extra_landmarks  # noqa: E402
@@ -78,11 +76,6 @@ def photos_read_by(folder: Path, landmarker: dict, work: Path):
     return extra_landmarks(folder, landmarker, out=out)
 
 
-def accuracy(model, X: np.ndarray, y: np.ndarray, total: int) -> float:
-    """Right letters over ``total`` images (those without a hand are not in X and count as wrong)."""
-    return float((model.predict(X) == y).sum() / total) if len(X) else 0.0
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--landmarks", type=Path, required=True, help="crop-mode Sign Language MNIST table, both splits")
@@ -121,7 +114,7 @@ def main() -> None:
                        "nodes": int(sum(t.tree_.node_count for f in forests(model) for t in f.estimators_)),
                        "bytes": size, "compiled_bytes": compiled,
                        "test_accuracy": float((test_letters == test["letter"].to_numpy()).mean()),
-                       "photos_accuracy": accuracy(model, photos.X, photos.y, photos.source.photos) if photos else None,
+                       "photos_accuracy": photos.accuracy(model) if photos else None,
                        "fit_seconds_all_trees": round(fit_seconds, 1), "n_train": int(len(rows.X))}
                 all_trees(model, kept)
                 rows_out.append(row)

@@ -28,7 +28,7 @@ class TrainingRows:
     y: np.ndarray
     sample_weight: np.ndarray
     augment_rows: np.ndarray
-    photo_weights: tuple[float, ...]  # each source's weight per photo
+    photo_weights: tuple[float, ...]  # each source's weight per row (a photo's reading)
 
     def fit(self, model):
         """``model.fit`` on these rows (a ``ViewAugmentedClassifier``); returns the fitted model."""

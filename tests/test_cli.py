@@ -598,7 +598,13 @@ def test_train_rf_extra_adds_photos_and_says_so(trained, tmp_path, monkeypatch):
         assert source["weight"] == pytest.approx(0.5 * base["n_train"] / source["hands"], rel=1e-4)
     assert metrics["params"]["share"] == 0.5 and metrics["params"]["use_z"] is True
     assert metrics["params"]["crop_share"] == 0.5  # the crops' forest reads hand crops too
-    assert metrics["n_train"] == base["n_train"] + mine["hands"] + hg["hands"]  # one row per photo, weighted
+    from asl.extra import photo_rows
+    from asl.tables import read_table
+
+    readings = photo_rows(read_table(tmp_path / "data" / "processed" / "photos-extra.parquet")[0], extra)
+    assert len(readings.X) > mine["hands"]  # a hand read from its box is read at three sizes: one row each
+    assert metrics["n_train"] == base["n_train"] + len(readings.X) + len(photo_rows(
+        read_table(tmp_path / "data" / "processed" / "photos-asl-hg.parquet")[0], other).X)
     from asl.modelfile import load_model
 
     assert type(load_model(model)["pipeline"]).__name__ == "CropBlendClassifier"

@@ -43,6 +43,19 @@ def test_photo_table_has_groups_paths_and_lists_an_unreadable_photo(tmp_path):
     readable = table[table["error"].isna()]
     assert set(readable["group"].dropna()) == {"P1", "P2"} and readable["hand"].mean() >= 0.8
     assert readable["found_by"].notna().all() and readable["sha256"].str.len().eq(64).all()
+    # each hand read from its box keeps its further readings (the box at other sizes), as auto mode gives them
+    from asl.images import read_image
+    from asl.landmarks import make_landmarker
+    from asl.tables import results_from_rows
+
+    boxed = table[table["found_by"].str.endswith("+box")]
+    assert len(boxed) >= 4
+    auto = make_landmarker("auto")
+    for result, file in zip(results_from_rows(boxed), boxed["path"]):
+        fresh = auto(read_image(photos / file))
+        assert len(result.readings) == len(fresh.readings) == 2
+        for kept, read in zip(result.readings, fresh.readings):
+            np.testing.assert_allclose(kept, read, rtol=0, atol=1e-4)
 
 
 @needs_asl_hg
@@ -178,7 +191,7 @@ def test_evaluate_signers_reads_each_signer_with_a_model_that_never_saw_them(tra
     import json
 
     import asl.classifiers.sources as sources
-    from asl.landmarks import COORDINATES
+    from asl.extra import photo_rows
     from asl.tables import read_table
 
     monkeypatch.chdir(tmp_path)
@@ -196,8 +209,10 @@ def test_evaluate_signers_reads_each_signer_with_a_model_that_never_saw_them(tra
     assert_clean(result)
     assert result.exit_code == 0, result.output
     table, _ = read_table(tmp_path / "data" / "processed" / "photos-asl-hg.parquet")
-    hands = table[table["hand"]]
-    rows = {g: {tuple(np.round(r, 3)) for r in part[list(COORDINATES)].to_numpy(np.float64)} for g, part in hands.groupby("group")}
+    readings = photo_rows(table, photos)  # every reading of every hand (the box at three sizes)
+    assert len(readings.X) > table["hand"].sum()
+    rows = {g: {tuple(np.round(r, 3)) for r in readings.X[readings.groups == g].astype(np.float64)}
+            for g in set(readings.groups)}
     assert len(trained_on) == 3
     for held, seen in zip(("P1", "P2", "P3"), trained_on):  # every other signer's hands, none of the held one's
         assert seen == set().union(*(rows[g] for g in rows if g != held)) and not seen & rows[held]

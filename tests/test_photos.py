@@ -189,6 +189,60 @@ def test_a_model_of_crops_alone_reads_the_sideways_box_as_it_is(auto):
 
 
 @needs_photos
+def test_the_box_is_read_again_at_other_sizes(auto):
+    """A hand read from its box is read at ``fill`` and again at each of ``MORE_FILLS`` (its
+    ``readings``, in the photo's pixels, on the same hand); a hand crop's (``crop`` path) has none."""
+    from asl.landmarks.photo import MORE_FILLS
+
+    image = read_image(PHOTOS_DIR / FIRST_FOUND_BY["detect"])
+    located, result = auto.locate(image), auto(image)
+    assert result.mode == "detect+box" and len(result.readings) == len(MORE_FILLS) == 2
+    spread = np.ptp(result.landmarks[:, :2], axis=0).max()
+    for fill, points in zip(MORE_FILLS, result.readings):
+        alone = make_landmarker("auto")
+        alone.fill = fill
+        np.testing.assert_allclose(points, alone.read_box(image, located).landmarks, rtol=0, atol=1e-4)
+        assert np.median(np.linalg.norm(points[:, :2] - result.landmarks[:, :2], axis=1)) < 0.15 * spread
+        assert np.abs(points - result.landmarks).max() > 0.1  # another reading, not a copy
+    assert auto.settings()["more_fills"] == list(MORE_FILLS)
+    assert auto(read_image(PHOTOS_DIR / FIRST_FOUND_BY["crop"])).readings == ()
+    import cv2
+
+    small = cv2.resize(image, (64, 64), interpolation=cv2.INTER_AREA)  # enlarged, read, mapped back
+    read_small = auto(small)
+    assert len(read_small.readings) == 2
+    for points in read_small.readings:
+        assert np.median(np.linalg.norm(points[:, :2] - read_small.landmarks[:, :2], axis=1)) < 0.15 * 64
+
+
+def test_a_landmark_model_reads_a_hand_by_its_mean_over_its_readings():
+    """``LandmarkPredictor.probabilities``: one model call; each hand's mean over its landmarks and
+    readings; None without a hand."""
+    from asl.landmarks import HandResult
+    from asl.predictors import LandmarkPredictor
+
+    class Model:
+        classes_ = np.array(["A", "B"])
+        calls = 0
+
+        def predict_proba(self, X):
+            self.calls += 1
+            p = np.clip(X[:, :1] / 10, 0, 1)  # P(B) from the first number of the row
+            return np.hstack([1 - p, p])
+
+    def hand(*firsts):
+        points = [np.full((21, 3), f, np.float32) for f in firsts]
+        return HandResult(True, 1.0, None, "detect+box", points[0], readings=tuple(points[1:]))
+
+    model = Model()
+    out = LandmarkPredictor(model, landmarker=None).probabilities([hand(2, 4, 9), HandResult.none("auto"), hand(6)])
+    assert model.calls == 1
+    np.testing.assert_allclose(out[0], [1 - 0.5, 0.5])  # (0.2 + 0.4 + 0.9) / 3
+    assert out[1] is None
+    np.testing.assert_allclose(out[2], [0.4, 0.6])
+
+
+@needs_photos
 def test_box_landmarks_agree_with_the_located_hand(auto):
     """The box's landmarks are mapped back to the photo's pixels: they lie on the located hand."""
     image = read_image(PHOTOS_DIR / FIRST_FOUND_BY["detect"])

@@ -10,6 +10,7 @@ import numpy as np
 
 from asl.errors import AslError
 from asl.landmarks import HandResult, box_upright, make_landmarker, read_all
+from asl.landmarks.result import hand_rows, mean_by_owner
 from asl.predictors.base import Predictor, Reading, top_letters
 
 
@@ -58,11 +59,11 @@ class LandmarkPredictor(Predictor):
 
     def probabilities(self, hands: list[HandResult]) -> list[np.ndarray | None]:
         """Each hand's probability of each letter (``classes`` order; one model call for all the
-        hands), None where no hand was found."""
-        found = [i for i, hand in enumerate(hands) if hand.found]
+        hands): the mean over its landmarks and its further ``readings``; None where no hand was found."""
+        rows, owner = hand_rows(hands)
         out: list[np.ndarray | None] = [None] * len(hands)
-        if found:
-            rows = np.stack([hands[i].landmarks.reshape(-1) for i in found])
-            for i, p in zip(found, self.model.predict_proba(rows)):
-                out[i] = p
+        if len(rows):
+            mean = mean_by_owner(self.model.predict_proba(rows), owner, len(hands))
+            for i in np.unique(owner):
+                out[i] = mean[i]
         return out
