@@ -15,8 +15,9 @@ class ForestSettings:
     probabilities (``classifiers.blend``; 0: the photo model alone)."""
 
     # Issue 13's sweep (benchmarks/RESULTS.md, "How big the forest must be"): 50 trees with leaves of
-    # at least 2 rows are 6.8 MB for Sign Language MNIST alone and 4.9 MB with ASL-HG's photos (and the
-    # crops' forest), within 0.26 points of 300 unpruned trees (44 and 31 MB) on the test split.
+    # at least 2 rows are 6.8 MB for Sign Language MNIST alone and 6.1 MB with ASL-HG's photos (three
+    # readings of each, and the crops' forest), within 0.26 points of 300 unpruned trees (44 and 39 MB)
+    # on the test split.
     n_estimators: int = 50
     seed: int = 0
     use_z: bool = True

@@ -114,3 +114,7 @@ def test_spelling_is_scored_by_edit_distance_and_rendered():
     text = "\n".join(rb.render_spell({"words": words, "letters": letters}))
     assert "| AM.mp4 | AM (signed: ARE) | ARE |" in text and "50.0% by the file names" in text
     assert "NOT met" in text  # 1 of 2 words exact, against 9
+    scored = [row("AT.mp4", "AT", "AL"), row("ALL.mp4", "ALL", "AL"), row("AM.mp4", "AM", "AM")]
+    assert rb.score_words(scored) == {"letter_error_rate_label": round((1 / 2 + 1 / 3 + 0) / 3, 4), "exact_label": 1,
+                                      "letter_error_rate_signed": round((0 + 1 / 3 + 2 / 3) / 3, 4), "exact_signed": 1}
+    assert [r["signed"] for r in scored] == ["AL", "ALL", "ARE"]  # the letters the videos show (SIGNED_WORDS)
