@@ -83,6 +83,19 @@ def test_interrupted_run_keeps_finished_chunks_and_resumes_without_repeats(data_
     assert table.equals(fresh)
 
 
+def test_a_partial_left_beside_the_finished_table_is_removed_when_it_is_reused(data_dir, tmp_path):
+    """A run killed after writing the final file but before removing its chunks leaves both: the next
+    run reuses the table without reading an image and removes the leftover chunks."""
+    out = tmp_path / "lm.parquet"
+    first = run(data_dir, out, CountingLandmarker())
+    leftover = tmp_path / "lm.parquet.partial"
+    leftover.mkdir()
+    (leftover / "train-000000.parquet").write_bytes(b"half a chunk")
+    again = CountingLandmarker()
+    assert run(data_dir, out, again).equals(first) and again.calls == 0
+    assert not leftover.exists()
+
+
 def test_resume_with_other_settings_starts_over(data_dir, tmp_path):
     out = tmp_path / "lm.parquet"
     with pytest.raises(Interrupted):
