@@ -59,11 +59,12 @@ def box_upright(landmarker_settings: dict) -> bool:
 
 
 def make_landmarker(mode: str, min_presence: float | None = None, views: list[dict] | None = None,
-                    num_threads: int = 1, upright: bool = True) -> Landmarker:
+                    num_threads: int = 1, upright: bool = True, readings: bool = True) -> Landmarker:
     """A landmarker for ``mode`` (crop, detect or auto; auto's is a ``HandLocator``). ``min_presence``
     and ``views`` (as in ``CropLandmarker.settings()``) override crop mode's defaults; ``num_threads``
     is crop mode's LiteRT interpreter's; ``upright``: auto mode reads a hand's box turned upright
-    (``box_upright``)."""
+    (``box_upright``); ``readings``: auto mode reads the box again at other sizes
+    (``HandResult.readings``, which only a landmark model uses)."""
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
     from asl.landmarks.crop import CropLandmarker, View
@@ -79,4 +80,4 @@ def make_landmarker(mode: str, min_presence: float | None = None, views: list[di
         return DetectLandmarker()
     from asl.landmarks.photo import PhotoLandmarker
 
-    return PhotoLandmarker(CropLandmarker(**crop_kwargs), upright=upright)
+    return PhotoLandmarker(CropLandmarker(**crop_kwargs), upright=upright, **({} if readings else {"more_fills": ()}))

@@ -272,6 +272,7 @@ def test_the_cnn_reads_a_photo_through_the_hand_box(cnn_model):
     from asl.landmarks import make_landmarker
 
     np.testing.assert_array_equal(result.landmarks, make_landmarker("auto")(photo).landmarks)
+    assert result.mode.endswith("+box") and result.readings == ()  # the box read once: no landmark model to average
     [reading] = predictor.read([photo])
     assert len(reading.top) == 3 and reading.letter in predictor.classifier.classes_
     assert reading.found_by == result.mode

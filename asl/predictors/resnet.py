@@ -26,7 +26,7 @@ class CnnPredictor(Predictor):
         self.mode = mode
         self.top_k = max(1, top_k)
         if mode != "crop" and locator is None:
-            locator = make_landmarker(mode)
+            locator = make_landmarker(mode, readings=False)  # the network reads the box's pixels, not its landmarks
         self.locator = locator
         # the hand and its landmarks, as the photo tables the network trains on hold them
         self.find_hand: Callable[[np.ndarray], HandResult] | None = None if mode == "crop" else locator
