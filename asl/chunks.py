@@ -55,61 +55,112 @@ def _prepare_partial(partial: Path, settings: dict) -> None:
 _worker_state: dict = {}
 
 
+def one_opencv_thread() -> None:
+    """OpenCV on one thread in this process. A worker is one of as many processes as there are cores,
+    each running its own model: OpenCV's default thread per core would only take turns with the
+    other workers' models (crop mode's upsampling: 0.19 -> 0.12 ms an image on 2 cores)."""
+    import cv2
+
+    cv2.setNumThreads(1)
+
+
 def init_worker(make_landmarker: Callable, args: tuple) -> None:
-    """Build this worker process's landmarker, once (a local pool's initializer; a Dask worker plugin)."""
+    """Build this worker process's landmarker, once (a local pool's initializer; a Dask worker
+    plugin), with OpenCV on one thread (``one_opencv_thread``)."""
+    one_opencv_thread()
     _worker_state["landmarker"] = make_landmarker(*args)
 
 
-def run_chunk(work: Callable, chunk: Chunk) -> tuple[Chunk, pd.DataFrame]:
+def run_chunk(work: Callable, chunk: Chunk) -> tuple[Chunk, pa.Table]:
     """One chunk in a worker process, with the landmarker ``init_worker`` built there."""
     return chunk, work(_worker_state["landmarker"], chunk)
 
 
-def _run(chunks: list[Chunk], work: Callable, workers: int, make_landmarker: Callable, args: tuple,
-         landmarker, recycle: int | None) -> Iterator[tuple[Chunk, pd.DataFrame]]:
-    if workers == 1 or len(chunks) <= 1:
-        _worker_state["landmarker"] = landmarker if landmarker is not None else make_landmarker(*args)
+class _Local:
+    """Runs chunks in ``workers`` spawned processes (a pool) or, with one worker or one chunk to do,
+    in this process with ``landmarker``."""
+
+    def __init__(self, work: Callable, workers: int, make_landmarker: Callable, args: tuple, landmarker,
+                 recycle: int | None) -> None:
+        self.work, self.workers, self.make_landmarker, self.args = work, workers, make_landmarker, args
+        self.landmarker, self.recycle = landmarker, recycle
+        self._pool = None
+
+    def start(self, processes: int | None = None) -> None:
+        """Start the worker processes now: they import and build their models while this process
+        still makes the chunks (reads the CSVs)."""
+        if self._pool is None and self.workers > 1:
+            context = multiprocessing.get_context("spawn")
+            self._pool = context.Pool(min(self.workers, processes or self.workers), initializer=init_worker,
+                                      initargs=(self.make_landmarker, self.args), maxtasksperchild=self.recycle)
+
+    def __call__(self, chunks: list[Chunk]) -> Iterator[tuple[Chunk, pa.Table]]:
+        if self._pool is None and (self.workers == 1 or len(chunks) <= 1):
+            return self._here(chunks)
+        from functools import partial as bind
+
+        self.start(len(chunks))
+        # the smaller chunks last: they fill the end, where one worker would otherwise wait on another
+        return self._pool.imap_unordered(bind(run_chunk, self.work), sorted(chunks, key=lambda c: -c.size))
+
+    def _here(self, chunks: list[Chunk]) -> Iterator[tuple[Chunk, pa.Table]]:
+        _worker_state["landmarker"] = self.landmarker if self.landmarker is not None else self.make_landmarker(*self.args)
         for chunk in chunks:
-            yield chunk, work(_worker_state["landmarker"], chunk)
-        return
-    from functools import partial as bind
+            yield chunk, self.work(_worker_state["landmarker"], chunk)
 
-    context = multiprocessing.get_context("spawn")
-    pool = context.Pool(min(workers, len(chunks)), initializer=init_worker, initargs=(make_landmarker, args),
-                        maxtasksperchild=recycle)
-    try:
-        yield from pool.imap_unordered(bind(run_chunk, work), chunks)
-        pool.close()
-    finally:
-        pool.terminate()
-        pool.join()
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = None
 
 
-def run_chunks(out: Path, settings: dict, chunks: list[Chunk], work: Callable, schema: pa.Schema, *,
+class _OnCluster:
+    """Runs chunks on a Dask cluster (``asl.cluster``); its workers run this module's worker functions."""
+
+    def __init__(self, cluster: str, work: Callable, make_landmarker: Callable, args: tuple) -> None:
+        self.cluster, self.work, self.make_landmarker, self.args = cluster, work, make_landmarker, args
+
+    def start(self) -> None:
+        pass
+
+    def __call__(self, chunks: list[Chunk]) -> Iterator[tuple[Chunk, pa.Table]]:
+        from functools import partial as bind
+
+        from asl.cluster import run_on_cluster
+
+        return run_on_cluster(self.cluster, chunks, bind(run_chunk, self.work),
+                              bind(init_worker, self.make_landmarker, self.args))
+
+    def close(self) -> None:
+        pass
+
+
+def run_chunks(out: Path, settings: dict, chunks: list[Chunk] | Callable[[], list[Chunk]], work: Callable,
+               schema: pa.Schema, *,
                make_landmarker: Callable, landmarker_args: tuple = (), landmarker=None, workers: int = 1,
                recycle: int | None = None, progress: Callable[[int, int], None] | None = None,
                meta: dict | None = None, force: bool = False, cluster: str | None = None) -> pd.DataFrame:
-    """Run ``work(landmarker, chunk) -> DataFrame`` for every chunk not already done, in ``workers``
+    """Run ``work(landmarker, chunk) -> pa.Table`` (the chunk's rows, with ``schema``: built where it
+    runs, so the table crosses from a worker as Arrow buffers) for every chunk not already done, in ``workers``
     processes (each builds ``make_landmarker(*landmarker_args)`` once; ``recycle``: a worker is
     replaced after that many chunks), or in this process with ``landmarker`` when ``workers`` is 1,
     or on the Dask cluster ``cluster`` (``asl.cluster``: an address or ``local[:N]``; one landmarker
     per Dask worker). Then write all chunks, in order, as one table to ``out`` with ``settings`` and
     ``meta`` in its metadata; returns it. The table does not depend on where the chunks ran. An
-    ``out`` made with exactly ``settings`` is returned as it is, unless ``force``. One run at a time
-    per ``out`` (``asl.locks``): a second is refused at once."""
+    ``out`` made with exactly ``settings`` is returned as it is, unless ``force``. ``chunks`` may be a
+    function that makes them: it is called only when the table must be made, after the local worker
+    processes are started (they start in about a second, which then overlaps reading the input). One
+    run at a time per ``out`` (``asl.locks``): a second is refused at once."""
     with output_lock(out):
         if cluster is not None:
-            from functools import partial as bind
-
-            from asl.cluster import run_on_cluster
-
-            def runner(todo):  # the workers run this module's own worker functions
-                return run_on_cluster(cluster, todo, bind(run_chunk, work),
-                                      bind(init_worker, make_landmarker, landmarker_args))
+            runner = _OnCluster(cluster, work, make_landmarker, landmarker_args)
         else:
-            def runner(todo):
-                return _run(todo, work, workers, make_landmarker, landmarker_args, landmarker, recycle)
-        return _run_chunks(out, settings, chunks, schema, runner, progress, meta, force)
+            runner = _Local(work, workers, make_landmarker, landmarker_args, landmarker, recycle)
+        try:
+            return _run_chunks(out, settings, chunks, schema, runner, progress, meta, force)
+        finally:
+            runner.close()
 
 
 def _run_chunks(out, settings, chunks, schema, runner, progress, meta, force) -> pd.DataFrame:
@@ -120,6 +171,9 @@ def _run_chunks(out, settings, chunks, schema, runner, progress, meta, force) ->
             if progress:
                 progress(len(cached), len(cached))
             return cached
+    if callable(chunks):
+        runner.start()
+        chunks = chunks()
     partial = partial_path(out)
     _prepare_partial(partial, settings)
     total = sum(c.size for c in chunks)
@@ -131,12 +185,16 @@ def _run_chunks(out, settings, chunks, schema, runner, progress, meta, force) ->
         spent = 0.0
     started = time.perf_counter() - spent
     done = total - sum(c.size for c in todo)
+    done_now: dict[str, pa.Table] = {}  # this run's chunks, kept: only earlier runs' are read back
     results = runner(todo)  # a cluster connects here: an unreachable one fails before any progress
     if progress:
         progress(done, total)
     try:
-        for chunk, frame in results:
-            write_table(pa.Table.from_pandas(frame, schema=schema, preserve_index=False), partial / chunk.name)
+        for chunk, rows in results:
+            if rows.schema != schema:
+                raise TypeError(f"chunk {chunk.name}: its table's schema is not the table's ({rows.schema})")
+            write_table(rows, partial / chunk.name)
+            done_now[chunk.name] = rows
             seconds = f"{time.perf_counter() - started:.2f}"
             write_atomic(clock, lambda tmp: tmp.write_text(seconds))
             done += chunk.size
@@ -145,7 +203,8 @@ def _run_chunks(out, settings, chunks, schema, runner, progress, meta, force) ->
     except KeyboardInterrupt:
         raise Interrupted(f"interrupted: {done} of {total} images done and kept in {partial}/; "
                           "run the same command again to resume") from None
-    table = pa.concat_tables([pq.read_table(partial / c.name, schema=schema) for c in chunks])
+    table = pa.concat_tables([done_now[c.name] if c.name in done_now else pq.read_table(partial / c.name, schema=schema)
+                             for c in chunks])
     info = {**settings, **(meta or {}), "rows": table.num_rows, "seconds": round(time.perf_counter() - started, 1)}
     table = table.replace_schema_metadata({METADATA_KEY: json.dumps(info)})
     write_table(table, out)

@@ -32,14 +32,14 @@ def default_out(mode: str, split: str) -> Path:
     return DEFAULT_OUT_DIR / f"landmarks-{mode}{suffix}.parquet"
 
 
-def _read_chunk(landmarker, chunk: Chunk) -> pd.DataFrame:
+def _read_chunk(landmarker, chunk: Chunk) -> pa.Table:
     split, start, images, letters = chunk.payload
-    return pd.DataFrame({
-        "split": split,
+    return pa.table({
+        "split": [split] * len(images),
         "row": np.arange(start, start + len(images), dtype=np.int32),
         "letter": letters,
         **rows_from_results(read_all(landmarker, images)),
-    })
+    }, schema=SCHEMA)
 
 
 def extract_landmarks(
@@ -72,7 +72,6 @@ def extract_landmarks(
     workers = 1 if landmarker_factory else max(1, workers or os.cpu_count() or 1)
 
     sources = {s: split_path(data_dir, s) for s in splits}
-    data = {s: load_split(data_dir, s, limit) for s in splits}
     try:
         landmarker = landmarker_factory() if landmarker_factory else make_landmarker(mode, min_presence)
     except ValueError as e:
@@ -84,12 +83,14 @@ def extract_landmarks(
         "source_sha256": sha256_of({SPLITS[s]: p for s, p in sources.items()}),
         "versions": versions(),
     }
-    chunks = [
-        Chunk(f"{s}-{start:06d}.parquet", len(data[s][0][start:start + CHUNK_ROWS]),
-              (s, start, data[s][0][start:start + CHUNK_ROWS], data[s][1][start:start + CHUNK_ROWS]))
-        for s in splits
-        for start in range(0, len(data[s][0]), CHUNK_ROWS)
-    ]
+
+    def chunks() -> list[Chunk]:  # the CSVs are read only where the table must be made
+        data = {s: load_split(data_dir, s, limit) for s in splits}
+        return [Chunk(f"{s}-{start:06d}.parquet", len(data[s][0][start:start + CHUNK_ROWS]),
+                      (s, start, data[s][0][start:start + CHUNK_ROWS], data[s][1][start:start + CHUNK_ROWS]))
+                for s in splits
+                for start in range(0, len(data[s][0]), CHUNK_ROWS)]
+
     return run_chunks(out, settings, chunks, _read_chunk, SCHEMA, make_landmarker=make_landmarker,
                       landmarker_args=(mode, min_presence), landmarker=landmarker, workers=workers,
                       progress=progress, meta={"code_version": code_version()}, force=force,

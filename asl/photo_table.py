@@ -56,7 +56,7 @@ def compile_group_by(group_by: str | None) -> re.Pattern | None:
         raise AslError(f"--group-by {group_by!r} is not a regular expression ({e})") from None
 
 
-def _read_chunk(landmarker, chunk: Chunk) -> pd.DataFrame:
+def _read_chunk(landmarker, chunk: Chunk) -> pa.Table:
     rows = chunk.payload
     results, errors = [], []
     for row in rows:
@@ -66,12 +66,12 @@ def _read_chunk(landmarker, chunk: Chunk) -> pd.DataFrame:
         except UnreadableImage as e:
             results.append(HandResult.none("unreadable"))
             errors.append(str(e))
-    return pd.DataFrame({
+    return pa.table({
         "source": [r["source"] for r in rows], "row": np.array([r["row"] for r in rows], dtype=np.int32),
         "path": [r["path"] for r in rows], "letter": [r["letter"] for r in rows],
         "group": [r["group"] for r in rows], "sha256": [r["sha256"] for r in rows], "error": errors,
         **rows_from_results(results), "readings": readings_column(results),
-    })
+    }, schema=SCHEMA)
 
 
 def extract_photo_landmarks(

@@ -118,3 +118,21 @@ def test_spelling_is_scored_by_edit_distance_and_rendered():
     assert rb.score_words(scored) == {"letter_error_rate_label": round((1 / 2 + 1 / 3 + 0) / 3, 4), "exact_label": 1,
                                       "letter_error_rate_signed": round((0 + 1 / 3 + 2 / 3) / 3, 4), "exact_signed": 1}
     assert [r["signed"] for r in scored] == ["AL", "ALL", "ARE"]  # the letters the videos show (SIGNED_WORDS)
+
+
+def test_extraction_pace_sets_each_run_between_its_ceilings_and_reports_the_median():
+    bench = load_script()
+    bench.inferences_per_image = lambda data_dir: 1.1
+    bench.paired_share = lambda data_dir, workers: {"share": 0.95, "runs": 10, "images": 8, "block": 4, "workers": 2}
+    runs = [{"seconds": 100.0, "images": 13000, "command": "asl extract-landmarks"},  # 143 runs/s
+            {"seconds": 100.0, "images": 14000, "command": "asl extract-landmarks (2)"},  # 154 runs/s
+            {"seconds": 100.0, "images": 12000, "command": "asl extract-landmarks (3)"}]  # 132 runs/s
+    ceilings = [{"command": "ceiling", "images_per_second": c} for c in (150.0, 170.0, 150.0, 140.0)]
+    pace = bench.extraction_pace(runs, Path("unused"), ceilings)
+    assert [r["share"] for r in pace["runs"]] == [0.8938, 0.9625, 0.9103]
+    assert [r["ceilings"] for r in pace["runs"]] == [[150.0, 170.0], [170.0, 150.0], [150.0, 140.0]]
+    assert pace["ceilings"] == [150.0, 140.0] and pace["images_per_second"] == 120.0  # the median run: the third
+    assert pace["extract_command"] == "asl extract-landmarks"
+    text = "\n".join(bench.render_extraction_pace(pace))
+    assert "NOT met (91.0%, the median run)" in text
+    assert "| 2 | 100.0 | 140.0 | 170.0 / 150.0 | 96.2% |" in text

@@ -320,7 +320,11 @@ def test_real_split_reads_the_same_with_arrow_and_pandas():
     from asl.dataset import _read_clean
 
     path = MNIST_DIR / "sign_mnist_test.csv"
-    np.testing.assert_array_equal(_read_clean(path), read_csv_checked(path).to_numpy())
+    pixels, labels = _read_clean(path)
+    assert pixels.dtype == np.uint8 and pixels.flags.c_contiguous
+    values = read_csv_checked(path).to_numpy()
+    np.testing.assert_array_equal(pixels, values[:, 1:])
+    np.testing.assert_array_equal(labels, values[:, 0])
 
 
 @needs_mnist

@@ -154,3 +154,50 @@ def test_up_to_date_table_is_reused_and_force_recomputes(data_dir, tmp_path):
     forced = CountingLandmarker(tag="b")
     run(data_dir, out, forced, force=True)
     assert forced.calls == 60
+
+
+def test_a_worker_process_runs_opencv_on_one_thread():
+    """Each worker builds its landmarker once, with OpenCV on one thread: the workers fill the cores, and
+    OpenCV's own threads would take turns with the other workers' models."""
+    import cv2
+
+    from asl import chunks
+
+    before = cv2.getNumThreads()
+    cv2.setNumThreads(2)
+    try:
+        chunks.init_worker(lambda name: f"landmarker {name}", ("crop",))
+        assert cv2.getNumThreads() == 1
+        assert chunks._worker_state["landmarker"] == "landmarker crop"
+    finally:
+        cv2.setNumThreads(before)
+        chunks._worker_state.clear()
+
+
+def test_a_table_up_to_date_is_returned_without_reading_the_csvs(data_dir, tmp_path, monkeypatch):
+    first = run(data_dir, tmp_path / "lm.parquet", CountingLandmarker())
+    monkeypatch.setattr(extraction, "load_split", lambda *a, **k: pytest.fail("the CSVs were read again"))
+    again = run(data_dir, tmp_path / "lm.parquet", CountingLandmarker())
+    assert again.equals(first)
+
+
+def test_a_damaged_csv_stops_the_workers_started_before_it_was_read(data_dir, tmp_path):
+    """The worker processes start before the CSVs are read (they load their models meanwhile): a
+    damaged CSV still stops the run with its one-line error, the workers are stopped with it and
+    nothing is written."""
+    import gc
+    import multiprocessing
+    import warnings
+
+    images = np.random.default_rng(3).integers(0, 256, (25, 784))
+    images[1, 5] = 300
+    write_csv(data_dir / "sign_mnist_test.csv", [0] * 25, images)
+    out = tmp_path / "lm.parquet"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(AslError, match="line 3: pixel6 is 300, expected 0-255"):
+            extract_landmarks(data_dir, split="all", out=out, workers=2)
+        gc.collect()
+    assert not multiprocessing.active_children()
+    assert not [w for w in caught if "pool" in str(w.message)], "the pool was left to the garbage collector"
+    assert not list(tmp_path.glob("lm.parquet*"))
