@@ -52,11 +52,23 @@ def results_from_rows(table: pd.DataFrame) -> list[HandResult]:
     where the table has one)."""
     coords = table[list(COORDINATES)].to_numpy(np.float32).reshape(len(table), NUM_LANDMARKS, 3)
     more = table["readings"] if "readings" in table else [None] * len(table)
-    rows = zip(table["hand"], table["score"], table["handedness"], table["found_by"], coords, more)
+    names = table["path"] if "path" in table else range(len(table))
+    rows = zip(table["hand"], table["score"], table["handedness"], table["found_by"], coords, more, names)
     return [HandResult(found=bool(found), score=float(score), handedness=handedness, mode=mode,
                        landmarks=None if np.isnan(points[:, :2]).all() else points,
-                       readings=() if extra is None else tuple(np.asarray(extra, np.float32).reshape(-1, NUM_LANDMARKS, 3)))
-            for found, score, handedness, mode, points, extra in rows]
+                       readings=() if extra is None else _readings(extra, name))
+            for found, score, handedness, mode, points, extra, name in rows]
+
+
+def _readings(values, name) -> tuple[np.ndarray, ...]:
+    """A row's ``readings`` (``readings_column``) as 21x3 arrays; a one-line error where they are not
+    whole hands (a table asl did not write, or one damaged after)."""
+    values = np.asarray(values, np.float32)
+    size = NUM_LANDMARKS * 3
+    if values.size % size:
+        raise AslError(f"the landmark table's row {name} has {values.size} further-reading values, not whole hands "
+                       f"of {size}: the table is damaged; delete it and run the command again to extract it again")
+    return tuple(values.reshape(-1, NUM_LANDMARKS, 3))
 
 
 def read_table(path: Path) -> tuple[pd.DataFrame, dict]:

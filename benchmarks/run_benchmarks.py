@@ -944,6 +944,8 @@ def render_extraction_pace(e: dict) -> list[str]:
     share, images_share = runs / e["ceiling"], e["images_per_second"] / e["ceiling"]
     ceilings = e.get("ceilings", [e["ceiling"]])
     timed = e.get("runs", [])
+    if timed:  # the median run's own share (from its unrounded speed)
+        share = next(r["share"] for r in timed if r["ceilings"] == ceilings and r["images_per_second"] == e["images_per_second"])
     which = (f"the median of {len(timed)} timed runs, each between two ceilings; this one's: " if len(timed) > 1 else "")
     lines = ["## Extraction at the hardware's pace (issue 13)", "",
              "| measure | per second | share of the ceiling |", "|---|---|---|",

@@ -134,5 +134,5 @@ def test_extraction_pace_sets_each_run_between_its_ceilings_and_reports_the_medi
     assert pace["ceilings"] == [150.0, 140.0] and pace["images_per_second"] == 120.0  # the median run: the third
     assert pace["extract_command"] == "asl extract-landmarks"
     text = "\n".join(bench.render_extraction_pace(pace))
-    assert "NOT met (91.0%, the median run)" in text
+    assert "NOT met (91.0%, the median run)" in text and "**91.0%**" in text
     assert "| 2 | 100.0 | 140.0 | 170.0 / 150.0 | 96.2% |" in text

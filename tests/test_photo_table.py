@@ -323,3 +323,20 @@ def test_a_grouped_evaluation_is_not_reused_once_the_hands_are_read_differently(
     lost = photos.copy()
     lost.loc[0, "hand"] = False
     assert _key("random_forest", {"n_estimators": 5}, [("P1",), ("P2",)], lost, {"train": "cc"}) != key
+
+
+def test_a_photo_table_whose_readings_are_not_whole_hands_is_refused_in_one_line():
+    """A photo table's further readings are whole hands of 63 numbers; a table damaged after asl wrote it
+    (or written by hand) is refused with the row and what to do, not a reshape traceback."""
+    import pandas as pd
+
+    from asl.landmarks import COORDINATES
+    from asl.tables import results_from_rows
+
+    row = {"hand": True, "score": 0.9, "handedness": "Right", "found_by": "detect+box", "path": "A/P1_A_1.jpg",
+           **dict.fromkeys(COORDINATES, 0.5)}
+    whole = results_from_rows(pd.DataFrame([{**row, "readings": np.arange(126, dtype=np.float32)}]))
+    assert [r.shape for r in whole[0].readings] == [(21, 3), (21, 3)] and whole[0].readings[1][0, 0] == 63
+    with pytest.raises(AslError, match=r"row A/P1_A_1.jpg has 62 further-reading values, not whole hands of 63: "
+                                       r"the table is damaged; delete it"):
+        results_from_rows(pd.DataFrame([{**row, "readings": np.zeros(62, np.float32)}]))
