@@ -5,6 +5,7 @@ or kill -9) resumes with nothing lost or repeated, and the table written to ``ou
 
 from __future__ import annotations
 
+import hashlib
 import json
 import multiprocessing
 import shutil
@@ -175,7 +176,9 @@ def _run_chunks(out, settings, chunks, schema, runner, progress, meta, force) ->
         runner.start()
         chunks = chunks()
     partial = partial_path(out)
-    _prepare_partial(partial, settings)
+    # the chunks' names and sizes are part of the stamp: a partial folder of another chunking starts over
+    _prepare_partial(partial, {**settings, "chunks": hashlib.sha256(
+        "".join(f"{c.name}\t{c.size}\n" for c in chunks).encode()).hexdigest()})
     total = sum(c.size for c in chunks)
     todo = [c for c in chunks if not (partial / c.name).exists()]
     clock = partial / "seconds.txt"  # wall time spent so far, summed over interrupted runs

@@ -21,7 +21,8 @@ from asl.tables import HAND_FIELDS, coverage_by_letter, read_table, rows_from_re
 
 __all__ = ["SCHEMA", "coverage_by_letter", "default_out", "extract_landmarks", "read_table"]
 
-CHUNK_ROWS = 256
+CHUNK_ROWS = 256  # rows per chunk
+TAIL_SPLIT = 4  # each split's last rows in chunks of CHUNK_ROWS / TAIL_SPLIT rows (``chunk_bounds``)
 SCHEMA = pa.schema([("split", pa.string()), ("row", pa.int32()), ("letter", pa.string()), *HAND_FIELDS])
 DEFAULT_OUT_DIR = Path("data/processed")
 
@@ -30,6 +31,16 @@ def default_out(mode: str, split: str) -> Path:
     """``data/processed/landmarks-<mode>.parquet`` (all splits) or ``...-<mode>-<split>.parquet``."""
     suffix = "" if split == "all" else f"-{split}"
     return DEFAULT_OUT_DIR / f"landmarks-{mode}{suffix}.parquet"
+
+
+def chunk_bounds(rows: int) -> list[tuple[int, int]]:
+    """(start, stop) of a split's chunks: ``CHUNK_ROWS`` rows each, and the last two to three chunks' worth
+    in ``TAIL_SPLIT`` parts. The small ones are handed out last (``asl.chunks``): at the end one worker then
+    waits on another for a quarter of a chunk at most (about a second here), not a whole one."""
+    tail = max(1, CHUNK_ROWS // TAIL_SPLIT)
+    body = max(0, (rows - 2 * CHUNK_ROWS) // CHUNK_ROWS * CHUNK_ROWS)
+    return ([(start, start + CHUNK_ROWS) for start in range(0, body, CHUNK_ROWS)]
+            + [(start, min(start + tail, rows)) for start in range(body, rows, tail)])
 
 
 def _read_chunk(landmarker, chunk: Chunk) -> pa.Table:
@@ -86,10 +97,9 @@ def extract_landmarks(
 
     def chunks() -> list[Chunk]:  # the CSVs are read only where the table must be made
         data = {s: load_split(data_dir, s, limit) for s in splits}
-        return [Chunk(f"{s}-{start:06d}.parquet", len(data[s][0][start:start + CHUNK_ROWS]),
-                      (s, start, data[s][0][start:start + CHUNK_ROWS], data[s][1][start:start + CHUNK_ROWS]))
+        return [Chunk(f"{s}-{start:06d}.parquet", stop - start, (s, start, data[s][0][start:stop], data[s][1][start:stop]))
                 for s in splits
-                for start in range(0, len(data[s][0]), CHUNK_ROWS)]
+                for start, stop in chunk_bounds(len(data[s][0]))]
 
     return run_chunks(out, settings, chunks, _read_chunk, SCHEMA, make_landmarker=make_landmarker,
                       landmarker_args=(mode, min_presence), landmarker=landmarker, workers=workers,

@@ -39,6 +39,7 @@ class CountingLandmarker:
 @pytest.fixture
 def data_dir(tmp_path, monkeypatch):
     monkeypatch.setattr(extraction, "CHUNK_ROWS", 10)
+    monkeypatch.setattr(extraction, "TAIL_SPLIT", 1)  # chunks of 10 rows to the end (the quartered tail: below)
     rng = np.random.default_rng(1)
     folder = tmp_path / "raw"
     folder.mkdir()
@@ -201,3 +202,36 @@ def test_a_damaged_csv_stops_the_workers_started_before_it_was_read(data_dir, tm
     assert not multiprocessing.active_children()
     assert not [w for w in caught if "pool" in str(w.message)], "the pool was left to the garbage collector"
     assert not list(tmp_path.glob("lm.parquet*"))
+
+
+def test_each_split_ends_in_smaller_chunks_which_run_last(data_dir, tmp_path, monkeypatch):
+    """Each split's last rows come in quarter chunks (the worker pool hands them out after the whole ones:
+    a worker then waits on another for a quarter of a chunk at most); every row is read once."""
+    from asl.extraction import chunk_bounds
+
+    monkeypatch.setattr(extraction, "CHUNK_ROWS", 256)
+    monkeypatch.setattr(extraction, "TAIL_SPLIT", 4)
+    for rows in (1, 63, 256, 600, 7172, 27455):
+        bounds = chunk_bounds(rows)
+        assert bounds[0][0] == 0 and bounds[-1][1] == rows and all(a[1] == b[0] for a, b in zip(bounds, bounds[1:]))
+        sizes = [stop - start for start, stop in bounds]
+        assert max(sizes) <= 256 and all(size <= 64 for size in sizes[-2:])
+        assert sum(size == 256 for size in sizes) == max(0, rows - 512) // 256
+    monkeypatch.setattr(extraction, "CHUNK_ROWS", 8)
+    seen = []
+    table = run(data_dir, tmp_path / "lm.parquet", CountingLandmarker(), progress=lambda d, t: seen.append(d))
+    assert list(zip(table["split"], table["row"])) == [("train", i) for i in range(35)] + [("test", i) for i in range(25)]
+    assert np.diff(seen).tolist()[-10:] == [8] + [2] * 8 + [1]  # test: 25 rows, one whole chunk of 8 then quarters
+
+
+def test_a_partial_folder_of_another_chunking_starts_over(data_dir, tmp_path, monkeypatch):
+    """The chunk files are named by their first row: a partial folder left by a run that cut the rows
+    otherwise is discarded, so that no row is lost or doubled."""
+    out = tmp_path / "lm.parquet"
+    with pytest.raises(Interrupted):
+        run(data_dir, out, CountingLandmarker(interrupt_at=25))
+    monkeypatch.setattr(extraction, "CHUNK_ROWS", 20)  # train-000000 would now hold 20 rows, not 10
+    resumed = CountingLandmarker()
+    table = run(data_dir, out, resumed)
+    assert resumed.calls == 60 and len(table) == 60 and not table.duplicated(["split", "row"]).any()
+    assert table.equals(run(data_dir, tmp_path / "fresh.parquet", CountingLandmarker()))
