@@ -240,6 +240,16 @@ def paired_share(data_dir: Path, workers: int) -> dict:
 PACE_RUNS = 3  # timed crop-mode extractions for issue 13's pace, each between two ceilings: the median counts
 
 
+def extract_command(mode: str, split: str, data_dir: Path, out: Path, limit: list) -> list:
+    """`asl extract-landmarks` of ``split`` in ``mode`` into ``out``, as the benchmark runs it."""
+    return ASL + ["extract-landmarks", "--split", split, "--mode", mode, "--data-dir", data_dir, "--out", out, *limit]
+
+
+def median_run(runs: list[dict]) -> dict:
+    """The timed pace run with the median share (the lower middle one of an even count)."""
+    return sorted(runs, key=lambda r: r["share"])[(len(runs) - 1) // 2]
+
+
 def extraction_pace(extracts: list[dict], data_dir: Path, ceilings: list[dict]) -> dict:
     """Issue 13: crop-mode extraction against the raw LiteRT ceiling, in images and in model runs.
     ``extracts``: ``PACE_RUNS`` timed runs of the same extraction ({"seconds", "images", "command"}); ``ceilings``:
@@ -254,7 +264,7 @@ def extraction_pace(extracts: list[dict], data_dir: Path, ceilings: list[dict]) 
         bracket = [c["images_per_second"] for c in ceilings[i:i + 2]]
         runs.append({"seconds": extract["seconds"], "images_per_second": round(images_per_second, 1),
                      "ceilings": bracket, "share": round(images_per_second * per_image / statistics.mean(bracket), 4)})
-    median = sorted(runs, key=lambda r: r["share"])[(len(runs) - 1) // 2]
+    median = median_run(runs)
     return {"images_per_second": median["images_per_second"],
             "paired": paired_share(data_dir, os.cpu_count() or 1),
             "ceiling": round(statistics.mean(median["ceilings"]), 1), "ceilings": median["ceilings"],
@@ -394,14 +404,10 @@ def main() -> None:
 
     ceilings = [ceiling("litert_ceiling")]
     tables, pace = {}, []
-
-    def extract_command(mode: str, split: str, out_path: Path) -> list:
-        return ASL + ["extract-landmarks", "--split", split, "--mode", mode, "--data-dir", data_dir, "--out", out_path,
-                      *limit]
-
     for mode, split in (("crop", "all"), ("detect", "test"), ("auto", "test")):
         out_path = WORK / f"landmarks-{mode}.parquet"
-        step(f"extract_{mode}", extract_command(mode, split, out_path), before=lambda p=out_path: p.unlink(missing_ok=True))
+        step(f"extract_{mode}", extract_command(mode, split, data_dir, out_path, limit),
+             before=lambda p=out_path: p.unlink(missing_ok=True))
         import pandas as pd
 
         table = pd.read_parquet(out_path)
@@ -412,7 +418,8 @@ def main() -> None:
         )
         if mode == "crop":
             ceilings.append(ceiling("litert_ceiling_after"))
-            pace, after = pace_repeats(step, ceiling, lambda out: extract_command("crop", "all", out), len(table))
+            pace, after = pace_repeats(step, ceiling, lambda out: extract_command("crop", "all", data_dir, out, limit),
+                                       len(table))
             ceilings += after
     results["extraction_pace"] = extraction_pace([steps["extract_crop"], *pace], data_dir, ceilings)
 
@@ -488,19 +495,17 @@ def measure_only(only: set, args, step, progress: Progress, now: dict, data_dir:
     if "extraction_pace" in only:  # the extraction itself is what is measured: run it between two ceilings
         ceilings.append(litert_ceiling(workers))
         progress.forget("extract_crop")
-    step("extract_crop", ASL + ["extract-landmarks", "--split", "all", "--mode", "crop", "--data-dir", data_dir,
-                                "--out", crop, *limit], before=lambda: crop.unlink(missing_ok=True))
-    pace = []
+    step("extract_crop", extract_command("crop", "all", data_dir, crop, limit), before=lambda: crop.unlink(missing_ok=True))
+    pace, crop_rows = [], None
     if ceilings:
         import pandas as pd
 
         ceilings.append(litert_ceiling(workers))
+        crop_rows = len(pd.read_parquet(crop, columns=["row"]))
         for i in range(2, PACE_RUNS + 1):
             progress.forget(f"extract_crop_pace{i}")
         pace, after = pace_repeats(step, lambda name: litert_ceiling(workers),
-                                   lambda out: ASL + ["extract-landmarks", "--split", "all", "--mode", "crop", "--data-dir",
-                                                      data_dir, "--out", out, *limit],
-                                   len(pd.read_parquet(crop, columns=["row"])))
+                                   lambda out: extract_command("crop", "all", data_dir, out, limit), crop_rows)
         ceilings += after
     model, photo_model = WORK / "rf.skops", WORK / "rf-photos.skops"
     step("train_rf", ASL + ["train-rf", "--landmarks", crop, "--model", model, "--seed", "0"])
@@ -510,9 +515,7 @@ def measure_only(only: set, args, step, progress: Progress, now: dict, data_dir:
     reader = photo_model if photo_model.is_file() else model
     measured = {}
     if "extraction_pace" in only:
-        import pandas as pd
-
-        done = {**now["steps"]["extract_crop"], "images": len(pd.read_parquet(crop, columns=["row"]))}
+        done = {**now["steps"]["extract_crop"], "images": crop_rows}
         measured["extraction_pace"] = extraction_pace([done, *pace], data_dir, ceilings)
     if "forest_size" in only and args.signers.is_dir():
         measured["forest_size"] = forest_size(step, args.signers, args.photos)
@@ -945,7 +948,7 @@ def render_extraction_pace(e: dict) -> list[str]:
     ceilings = e.get("ceilings", [e["ceiling"]])
     timed = e.get("runs", [])
     if timed:  # the median run's own share (from its unrounded speed)
-        share = next(r["share"] for r in timed if r["ceilings"] == ceilings and r["images_per_second"] == e["images_per_second"])
+        share = median_run(timed)["share"]
     which = (f"the median of {len(timed)} timed runs, each between two ceilings; this one's: " if len(timed) > 1 else "")
     lines = ["## Extraction at the hardware's pace (issue 13)", "",
              "| measure | per second | share of the ceiling |", "|---|---|---|",
