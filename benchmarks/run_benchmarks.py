@@ -263,7 +263,7 @@ def extraction_pace(extracts: list[dict], data_dir: Path, ceilings: list[dict]) 
         images_per_second = extract["images"] / extract["seconds"]
         bracket = [c["images_per_second"] for c in ceilings[i:i + 2]]
         runs.append({"seconds": extract["seconds"], "images_per_second": round(images_per_second, 1),
-                     "ceilings": bracket, "share": round(images_per_second * per_image / statistics.mean(bracket), 4)})
+                     "peak_mib": extract.get("peak_mib"), "ceilings": bracket, "share": round(images_per_second * per_image / statistics.mean(bracket), 4)})
     median = median_run(runs)
     return {"images_per_second": median["images_per_second"],
             "paired": paired_share(data_dir, os.cpu_count() or 1),
@@ -968,10 +968,10 @@ def render_extraction_pace(e: dict) -> list[str]:
                      f"bare runs' time over the loop's | | {paired['share']:.1%} |")
     if len(timed) > 1:
         lines += ["", "Each timed run of the same command, in model runs against the mean of the ceilings just before "
-                  "and just after it:", "", "| run | seconds | images/s | ceilings (runs/s) | share of the ceiling |",
-                  "|---|---|---|---|---|"]
-        lines += [f"| {i} | {r['seconds']} | {r['images_per_second']} | {' / '.join(map(str, r['ceilings']))} | "
-                  f"{r['share']:.1%} |" for i, r in enumerate(timed, start=1)]
+                  "and just after it:", "", "| run | seconds | images/s | peak MiB | ceilings (runs/s) | share of the ceiling |",
+                  "|---|---|---|---|---|---|"]
+        lines += [f"| {i} | {r['seconds']} | {r['images_per_second']} | {r.get('peak_mib') or '-'} | "
+                  f"{' / '.join(map(str, r['ceilings']))} | {r['share']:.1%} |" for i, r in enumerate(timed, start=1)]
     lines += ["", f"Target: at least {CEILING_SHARE:.0%} of the ceiling. In model runs, the work the hardware does: "
               f"{'met' if share >= CEILING_SHARE else 'NOT met'} ({share:.1%}{', the median run' if len(timed) > 1 else ''}). In images: {images_share:.1%}; the "
               f"difference is the further views, which find the hand in the sideways and downward letters (H, P, Q)."]

@@ -124,7 +124,7 @@ def test_extraction_pace_sets_each_run_between_its_ceilings_and_reports_the_medi
     bench = load_script()
     bench.inferences_per_image = lambda data_dir: 1.1
     bench.paired_share = lambda data_dir, workers: {"share": 0.95, "runs": 10, "images": 8, "block": 4, "workers": 2}
-    runs = [{"seconds": 100.0, "images": 13000, "command": "asl extract-landmarks"},  # 143 runs/s
+    runs = [{"seconds": 100.0, "images": 13000, "command": "asl extract-landmarks", "peak_mib": 300},  # 143 runs/s
             {"seconds": 100.0, "images": 14000, "command": "asl extract-landmarks (2)"},  # 154 runs/s
             {"seconds": 100.0, "images": 12000, "command": "asl extract-landmarks (3)"}]  # 132 runs/s
     ceilings = [{"command": "ceiling", "images_per_second": c} for c in (150.0, 170.0, 150.0, 140.0)]
@@ -135,4 +135,4 @@ def test_extraction_pace_sets_each_run_between_its_ceilings_and_reports_the_medi
     assert pace["extract_command"] == "asl extract-landmarks"
     text = "\n".join(bench.render_extraction_pace(pace))
     assert "NOT met (91.0%, the median run)" in text and "**91.0%**" in text
-    assert "| 2 | 100.0 | 140.0 | 170.0 / 150.0 | 96.2% |" in text
+    assert "| 2 | 100.0 | 140.0 | - | 170.0 / 150.0 | 96.2% |" in text and "| 1 | 100.0 | 130.0 | 300 | 150.0 / 170.0 |" in text
