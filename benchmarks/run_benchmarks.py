@@ -62,7 +62,7 @@ SPELL_TARGETS = {"letter_error_rate": 0.15, "words_exact": 9, "letters_named": 2
 # as letters/T.mp4 shows it).
 SIGNED_WORDS = {"AM.mp4": "ARE", "ARE.mp4": "AM", "AT.mp4": "AL", "BUT.mp4": "BUL"}
 ONLY = ("spell", "startup", "large_images", "serve_load", "cluster", "forest_size", "extraction_pace", "default_signers",
-        "small_photos")  # sections --only can measure
+        "small_photos", "photo_models")  # sections --only can measure
 ASL = [sys.executable, "-m", "asl"]
 # Runs the command and reports its wall time and its largest process's peak RSS: timed here, so
 # that the wrapper's own start and exit are not in a command's seconds (0.05-0.1 s here, a third
@@ -519,6 +519,8 @@ def measure_only(only: set, args, step, progress: Progress, now: dict, data_dir:
         measured["extraction_pace"] = extraction_pace([done, *pace], data_dir, ceilings)
     if "forest_size" in only and args.signers.is_dir():
         measured["forest_size"] = forest_size(step, args.signers, args.photos)
+    if "photo_models" in only and args.signers.is_dir():  # the ResNet50's signer folds: cached, or trained here (hours)
+        measured["photo_models"] = photo_models(step, data_dir, args.signers, args.photos)
     if "default_signers" in only and args.signers.is_dir():
         measured["default_signers"] = default_signers(step, data_dir, args.signers)
     if "large_images" in only and args.photos.is_dir():
@@ -539,7 +541,9 @@ def measure_only(only: set, args, step, progress: Progress, now: dict, data_dir:
     if "spell" in only and args.videos.is_dir():
         measured["spell"] = spelling(step, reader, args.videos)
     results.update(measured)
-    needed = ("extract_crop", "train_rf", "train_rf_photos")  # the full run's rows of these stay as they were
+    needed = ("extract_crop", "train_rf", "train_rf_photos")  # the full run's rows of these stay as they were,
+    if "photo_models" in measured:  # but the photo section names the forest it compared
+        needed = needed[:2]
     results["steps"].update({name: out for name, out in now["steps"].items() if name not in needed})
     runs = [{**r, "sections": [x for x in r["sections"] if x not in measured]} for r in results.get("partial_runs", [])]
     runs = [r for r in runs if r["sections"]]  # an earlier partial run keeps the sections not measured again
