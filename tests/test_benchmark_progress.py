@@ -72,6 +72,16 @@ def test_new_sections_render_their_targets():
     assert "| 700 | met |" in large and "| 1500 | NOT met |" in large
 
 
+def test_the_default_mode_section_renders_each_models_agreement():
+    bench = load_script()
+    rows = {"random_forest": {"accuracy": 0.9877, "compare": 0.9877}, "resnet50": {"accuracy": 0.9650, "compare": 0.9665}}
+    steps = {f"{bench.PHOTO_DEFAULT}{name}": {"command": f"asl predict t --model {name}"} for name in rows}
+    text = "\n".join(bench.render_default_mode(rows, steps, bench.PHOTO_DEFAULT, ": the photo models"))
+    assert "does: the photo models" in text
+    assert "| random_forest | 98.77% | 98.77% | 0.00 | met | `asl predict t --model random_forest` |" in text
+    assert "| resnet50 | 96.50% | 96.65% | 0.15 | NOT met |" in text
+
+
 def test_the_serve_load_section_renders():
     bench = load_script()
     text = "\n".join(bench.render_serve_load(
