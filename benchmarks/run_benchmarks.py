@@ -1188,6 +1188,11 @@ def render_photo_models(p: dict, s: dict) -> list[str]:
     sections = {name: ReportSection.from_dict(name, data) for name, data in report["evaluations"].items()}
     for section in sections.values():
         lines += [f"### {section.title}", "", *results_table(section), "", *[f"- {note}" for note in section.notes], ""]
+    device = p["signers"].get("resnet50", {}).get("params", {}).get("device", "cpu")
+    if device != "cpu":  # the folds' readings came from the cache (benchmarks/gpu_signers.py)
+        lines += [f"The ResNet50's signer folds were trained on `{device}` by `benchmarks/gpu_signers.py` (the same "
+                  "code and settings, on a lent GPU machine) and reused from the cache; the compared ResNet50 itself, "
+                  "and everything else here, ran on this machine's CPU.", ""]
     signers = p["signers"].get("random_forest")
     forest = {"test": sections["test"].rows["random_forest"].scores.accuracy}
     if "photos" in sections:

@@ -21,6 +21,16 @@ needs_photos = pytest.mark.skipif(not PHOTOS_DIR.is_dir(), reason="../shared pho
 needs_asl_hg = pytest.mark.skipif(not ASL_HG.is_dir(), reason="../shared/data/asl-hg absent")
 
 
+def load_benchmark(name: str):
+    """A script of ``benchmarks/`` (not a package) loaded as a module, e.g. ``load_benchmark("run_benchmarks")``."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def invoke(*args: str):
     """Run `asl ARGS`; stdout and stderr are kept apart (result.stdout / result.stderr)."""
     from asl.cli import app
