@@ -35,6 +35,7 @@ from asl.dataset import load_split, resolve_data_dir  # noqa: E402
 from asl.provenance import code_version, machine  # noqa: E402
 
 WORK = HERE / "work"
+PHOTO_RF, PHOTO_CNN = WORK / "rf-photos.skops", WORK / "resnet50-photos.pt"  # the photo models the benchmark trains
 COMPARE = HERE / "compare"
 PHOTO_COMPARE = HERE / "compare-photos"
 # Issue 11's targets for the photo Random Forest (Sign Language MNIST + ASL-HG)
@@ -64,7 +65,7 @@ SIGNED_WORDS = {"AM.mp4": "ARE", "ARE.mp4": "AM", "AT.mp4": "AL", "BUT.mp4": "BU
 ONLY = ("spell", "startup", "large_images", "serve_load", "cluster", "forest_size", "extraction_pace", "default_signers",
         "small_photos", "photo_models", "photo_default_mode")  # sections --only can measure
 ASL = [sys.executable, "-m", "asl"]
-PHOTO_DEFAULT = "predict_photo_default_"  # the default-mode steps of the photo models
+DEFAULT_MODE, PHOTO_DEFAULT = "predict_default_", "predict_photo_default_"  # default-mode steps: the two pairs of models
 # Runs the command and reports its wall time and its largest process's peak RSS: timed here, so
 # that the wrapper's own start and exit are not in a command's seconds (0.05-0.1 s here, a third
 # of `asl --help`).
@@ -459,11 +460,10 @@ def main() -> None:
         results["default_mode"] = default_mode(step, model, cnn, WORK / "test-png", truth, results["compare"])
         if args.signers.is_dir():
             results["photo_models"] = photo_models(step, data_dir, args.signers, args.photos)
-            results["photo_default_mode"] = default_mode(step, WORK / "rf-photos.skops", WORK / "resnet50-photos.pt",
-                                                         WORK / "test-png", truth, results["photo_models"]["compare"],
-                                                         PHOTO_DEFAULT)
+            results["photo_default_mode"] = default_mode(step, PHOTO_RF, PHOTO_CNN, WORK / "test-png", truth,
+                                                         results["photo_models"]["compare"], PHOTO_DEFAULT)
             results["forest_size"] = forest_size(step, args.signers, args.photos)
-    photo_model = WORK / "rf-photos.skops"
+    photo_model = PHOTO_RF
     if args.photos.is_dir():
         results["large_images"] = large_images(step, photo_model if photo_model.is_file() else model, args.photos)
         results["small_photos"] = small_photos(step, photo_model if photo_model.is_file() else model, args.photos)
@@ -511,7 +511,7 @@ def measure_only(only: set, args, step, progress: Progress, now: dict, data_dir:
         pace, after = pace_repeats(step, lambda name: litert_ceiling(workers),
                                    lambda out: extract_command("crop", "all", data_dir, out, limit), crop_rows)
         ceilings += after
-    model, photo_model = WORK / "rf.skops", WORK / "rf-photos.skops"
+    model, photo_model = WORK / "rf.skops", PHOTO_RF
     step("train_rf", ASL + ["train-rf", "--landmarks", crop, "--model", model, "--seed", "0"])
     if args.signers.is_dir():
         step("train_rf_photos", ASL + ["train-rf", "--landmarks", crop, "--model", photo_model, "--data-dir", data_dir,
@@ -523,13 +523,11 @@ def measure_only(only: set, args, step, progress: Progress, now: dict, data_dir:
         measured["extraction_pace"] = extraction_pace([done, *pace], data_dir, ceilings)
     if "forest_size" in only and args.signers.is_dir():
         measured["forest_size"] = forest_size(step, args.signers, args.photos)
-    if "photo_models" in only and args.signers.is_dir():  # the ResNet50's signer folds: cached, or trained here (hours)
-        measured["photo_models"] = photo_models(step, data_dir, args.signers, args.photos)
-    if "photo_default_mode" in only and args.signers.is_dir():  # the photo models, trained by photo_models
-        if "photo_models" not in measured:
-            measured["photo_models"] = photo_models(step, data_dir, args.signers, args.photos)
+    if only & {"photo_models", "photo_default_mode"} and args.signers.is_dir():  # the second reads what the first trains
+        measured["photo_models"] = photo_models(step, data_dir, args.signers, args.photos)  # ResNet50 folds: cached, or hours
+    if "photo_default_mode" in only and args.signers.is_dir():
         _, truth = write_pngs(data_dir, WORK / "test-png", 500 if args.quick else None)
-        measured["photo_default_mode"] = default_mode(step, photo_model, WORK / "resnet50-photos.pt", WORK / "test-png",
+        measured["photo_default_mode"] = default_mode(step, photo_model, PHOTO_CNN, WORK / "test-png",
                                                       truth, measured["photo_models"]["compare"], PHOTO_DEFAULT)
     if "default_signers" in only and args.signers.is_dir():
         measured["default_signers"] = default_signers(step, data_dir, args.signers)
@@ -551,9 +549,9 @@ def measure_only(only: set, args, step, progress: Progress, now: dict, data_dir:
     if "spell" in only and args.videos.is_dir():
         measured["spell"] = spelling(step, reader, args.videos)
     results.update(measured)
-    needed = ("extract_crop", "train_rf", "train_rf_photos")  # the full run's rows of these stay as they were,
+    needed = {"extract_crop", "train_rf", "train_rf_photos"}  # the full run's rows of these stay as they were,
     if "photo_models" in measured:  # but the photo section names the forest it compared
-        needed = needed[:2]
+        needed.discard("train_rf_photos")
     results["steps"].update({name: out for name, out in now["steps"].items() if name not in needed})
     runs = [{**r, "sections": [x for x in r["sections"] if x not in measured]} for r in results.get("partial_runs", [])]
     runs = [r for r in runs if r["sections"]]  # an earlier partial run keeps the sections not measured again
@@ -618,7 +616,7 @@ def edit_distance(a: str, b: str) -> int:
 
 
 def default_mode(step, rf: Path, cnn: Path, pngs: Path, truth: dict, compare: dict,
-                 prefix: str = "predict_default_") -> dict:
+                 prefix: str = DEFAULT_MODE) -> dict:
     """`asl predict` in its default (auto) mode on the test split written as PNG files, per model,
     against `asl compare`'s test-split accuracy (issue 11: within 0.1 points); steps named ``prefix``
     and the model's name."""
@@ -636,7 +634,7 @@ def photo_models(step, data_dir: Path, signers: Path, photos: Path) -> dict:
     --signers` scores them and their hybrid on the test split, the development photos and each
     signer read by models that never saw them (the ResNet50's folds reuse readings cached by an
     earlier run with the same key, e.g. `benchmarks/gpu_signers.py` on a GPU)."""
-    rf, cnn, reports = WORK / "rf-photos.skops", WORK / "resnet50-photos.pt", WORK / "reports-photos"
+    rf, cnn, reports = PHOTO_RF, PHOTO_CNN, WORK / "reports-photos"
     step("train_rf_photos", ASL + ["train-rf", "--landmarks", WORK / "landmarks-crop.parquet", "--model", rf,
                                    "--data-dir", data_dir, "--extra", signers])
     step("train_cnn_photos", ASL + ["train-cnn", "--model", cnn, "--data-dir", data_dir, "--extra", signers],
@@ -1158,7 +1156,7 @@ def render_extra_cv(r: dict) -> list[str]:
             f"`{steps['extra_cv_predict_0']['command']}` |"]
 
 
-def render_default_mode(d: dict, s: dict, prefix: str = "predict_default_", which: str = "") -> list[str]:
+def render_default_mode(d: dict, s: dict, prefix: str = DEFAULT_MODE, which: str = "") -> list[str]:
     """`asl predict` in its default mode on the test PNGs against `asl compare`, per model."""
     lines = [f"## `asl predict` in its default mode reads the test split as `asl compare` does{which}", "",
              "The test split written as PNG files, read by `asl predict --json` in auto mode (the default) with "
