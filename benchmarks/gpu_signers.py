@@ -30,6 +30,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from asl.errors import AslError
+
 ROOT = Path(__file__).resolve().parent.parent
 COLUMNS = ["path", "letter", "group", "error", "sha256"]
 
@@ -45,9 +47,9 @@ def prepare(bundle: Path, photos_dir: Path, data_dir: Path, settings=None, n_fol
     from asl.files import sha256_of
     from asl.signers import _folds, _grouped_table, cache_path, resnet_key
 
-    bundle.mkdir(parents=True, exist_ok=True)
     settings, share = settings or TrainSettings(), DEFAULTS.share
-    photos = _grouped_table(photos_dir, None, None, None)
+    photos = _grouped_table(photos_dir, None, None, None)  # a bad folder is refused before the bundle is made
+    bundle.mkdir(parents=True, exist_ok=True)
     folds = _folds(photos["group"].to_numpy(object), n_folds or SIGNER_FOLDS)
     train_csv = split_path(data_dir, "train")
     key = resnet_key(settings, share, folds, photos, sha256_of({"train": train_csv}))
@@ -67,6 +69,8 @@ def run(bundle: Path, out: Path, device: str) -> None:
     from asl.progress import epoch_bars
     from asl.signers import resnet_readings
 
+    if not (bundle / "meta.json").is_file():
+        raise AslError(f"{bundle}: not a bundle (no meta.json); make one with `gpu_signers.py prepare {bundle}`")
     meta = json.loads((bundle / "meta.json").read_text())
     settings = TrainSettings.from_dict(meta["settings"])
     with tempfile.TemporaryDirectory() as data_dir:
@@ -96,10 +100,13 @@ def main(argv: list[str] | None = None) -> None:
     r.add_argument("out", type=Path)
     r.add_argument("--device", default="cuda")
     args = parser.parse_args(argv)
-    if args.step == "prepare":
-        prepare(args.bundle, args.photos, args.data_dir)
-    else:
-        run(args.bundle, args.out, args.device)
+    try:
+        if args.step == "prepare":
+            prepare(args.bundle, args.photos, args.data_dir)
+        else:
+            run(args.bundle, args.out, args.device)
+    except AslError as e:
+        sys.exit(f"error: {e}")
 
 
 if __name__ == "__main__":

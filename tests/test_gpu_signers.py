@@ -40,3 +40,16 @@ def test_a_bundle_run_elsewhere_fills_the_cache_that_compare_reuses(small_mnist_
     reading = grouped_resnet(small_mnist_dir, photos, settings, DEFAULTS.share, n_folds=2, device="cpu")
     assert reading.params["device"] == "cpu" and reading.folds == [("P1", "P3"), ("P2",)]
     assert float(np.mean(reading.letters == reading.truth)) == printed["pooled"]
+
+
+def test_a_missing_bundle_or_photo_folder_is_one_line_and_makes_nothing(tmp_path, capsys):
+    import pytest
+
+    gpu = load_benchmark("gpu_signers")
+    with pytest.raises(SystemExit) as stop:
+        gpu.main(["run", str(tmp_path / "none"), str(tmp_path / "out"), "--device", "cpu"])
+    assert "not a bundle (no meta.json)" in str(stop.value.code) and "\n" not in str(stop.value.code)
+    with pytest.raises(SystemExit) as stop:
+        gpu.main(["prepare", str(tmp_path / "bundle"), "--photos", str(tmp_path / "no-photos")])
+    assert "not a folder" in str(stop.value.code) and "\n" not in str(stop.value.code)
+    assert not (tmp_path / "bundle").exists() and not (tmp_path / "out").exists()
