@@ -131,9 +131,10 @@ def test_views_are_opencvs_border_and_inter_area_bit_for_bit():
 
     rng = np.random.default_rng(0)
     ramp = np.add.outer(np.arange(28), np.arange(28)).astype(np.uint8) * 4
-    squares = [ramp, np.kron(rng.integers(0, 2, (7, 7)), np.ones((4, 4))).astype(np.uint8) * 255]
-    squares += [rng.integers(0, 256, (side, side), dtype=np.uint8) for side in (28, 57, 300)]
-    squares += [rng.integers(0, 256, (side, side, 3), dtype=np.uint8) for side in (28, 224, 401)]
+    squares = [np.kron(ramp, np.ones((3, 3), np.uint8)),
+               np.kron(rng.integers(0, 2, (7, 7)), np.ones((12, 12))).astype(np.uint8) * 255]
+    squares += [rng.integers(0, 256, (side, side), dtype=np.uint8) for side in (65, 112, 300)]
+    squares += [rng.integers(0, 256, (side, side, 3), dtype=np.uint8) for side in (65, 224, 401)]
     views = (*DEFAULT_VIEWS, View(0.05, "linear", rotate=2), View(0.5))
     for square in squares:
         for view in views:
@@ -145,9 +146,58 @@ def test_views_are_opencvs_border_and_inter_area_bit_for_bit():
             into = np.full((224, 224, 3), np.nan, dtype=np.float32)  # written in place, as into the model's input
             assert view_input(square, view, out=into) is into
             np.testing.assert_array_equal(into, want, err_msg=f"out= {square.shape} {view}")
-            if square.shape == (28, 28):  # a Sign Language MNIST crop: as if it were RGB, too
+            if square.shape == (112, 112):  # whole-number ratio, grey: as if it were RGB, too
                 rgb = np.repeat(square[:, :, None], 3, axis=2)
                 np.testing.assert_array_equal(got, _reference_view(rgb, view), err_msg=f"RGB {view}")
+
+
+def test_a_small_crop_is_upsampled_straight_to_its_framed_size():
+    """A square of at most CROP_SIDE (a Sign Language MNIST crop) is resized once to the size it has inside
+    its border, then bordered: OpenCV's own two calls, grey and RGB (channel by channel: a grey crop given
+    as RGB reads as the grey one), every view; its framing is that of the larger squares' view (the same
+    border, to a pixel)."""
+    import cv2
+
+    from asl.landmarks.crop import CROP_SIDE, DEFAULT_VIEWS, INPUT_SIZE, border_pixels, small_frame, view_input
+
+    rng = np.random.default_rng(1)
+    squares = [rng.integers(0, 256, (side, side), dtype=np.uint8) for side in (28, CROP_SIDE)]
+    squares.append(rng.integers(0, 256, (28, 28, 3), dtype=np.uint8))
+    for view in (*DEFAULT_VIEWS, View(0.05, "linear", rotate=2)):
+        inner, before, after = small_frame(view)
+        assert before + inner + after == INPUT_SIZE and abs(before - after) <= 1
+        assert abs(inner / INPUT_SIZE - INPUT_SIZE / (INPUT_SIZE + 2 * border_pixels(view))) < 1 / INPUT_SIZE
+        for square in squares:
+            turned = np.rot90(square, view.rotate)
+            channels = [turned] if square.ndim == 2 else [turned[:, :, c] for c in range(3)]
+            up = np.dstack([cv2.resize(np.ascontiguousarray(c), (inner, inner),
+                                       interpolation={"cubic": cv2.INTER_CUBIC, "linear": cv2.INTER_LINEAR}[view.interpolation])
+                            for c in channels])
+            up = up[:, ::-1] if view.mirror else up
+            up = up[:, :, 0] if square.ndim == 2 else up
+            want = np.pad(up, ((before, after), (before, after)) + ((0, 0),) * (up.ndim - 2), mode="edge")
+            want = np.repeat(want[:, :, None], 3, axis=2) if want.ndim == 2 else want
+            np.testing.assert_array_equal(view_input(square, view), want.astype(np.float32) / np.float32(255.0),
+                                          err_msg=f"{square.shape} {view}")
+            if square.ndim == 2:  # a grey crop given as RGB reads as the grey one (channel by channel)
+                np.testing.assert_array_equal(view_input(np.dstack([square] * 3), view), view_input(square, view))
+
+
+@pytest.mark.parametrize("side", [28, 64, 65, 150])
+def test_view_pixels_map_back_to_the_squares_pixels(side):
+    """``to_square_pixels`` undoes each view's framing, mirror and turn: a bright dot's centre in the model
+    input maps back to the dot's centre in the square, for small crops (``small_frame``) and larger ones."""
+    from asl.landmarks.crop import DEFAULT_VIEWS, to_square_pixels, view_input
+
+    row, column = int(side * 0.3), int(side * 0.6)
+    square = np.zeros((side, side), np.uint8)
+    square[row, column] = 255
+    for view in (*DEFAULT_VIEWS, View(0.05, "linear", rotate=2)):
+        weights = view_input(square, view)[:, :, 0].astype(np.float64)
+        centre = np.array([(weights.sum(axis=0) * (np.arange(224) + 0.5)).sum(),
+                           (weights.sum(axis=1) * (np.arange(224) + 0.5)).sum(), 0.0]) / weights.sum()
+        back = to_square_pixels(np.tile(centre, (21, 1)), view, side)[0]
+        np.testing.assert_allclose(back[:2], (column + 0.5, row + 0.5), atol=0.05 * side / 28, err_msg=f"{view}")
 
 
 def test_the_view_written_into_the_interpreter_reads_as_the_copied_one(mnist_test_rows):
