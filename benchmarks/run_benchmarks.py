@@ -949,8 +949,8 @@ def render_default_signers(d: dict) -> list[str]:
     return ["## Signers never seen, the default forest (issues 11 and 13)", "",
             f"`{d['command']}` ({d['wall_seconds'] / 60:.1f} min): each of {len(d['per_signer'])} signers read by a forest "
             f"trained on Sign Language MNIST and the other signers only ({p.get('n_estimators')} trees, leaves of at least "
-            f"{p.get('min_samples_leaf')} rows: the default; a photo without a hand counts as wrong). The photo models' "
-            "section above was measured with the 300-tree forest of before; the default's test-split and "
+            f"{p.get('min_samples_leaf')} rows: the default; a photo without a hand counts as wrong). Where the header "
+            "lists another code version for the photo models' section above, its forest is not this one; the default's test-split and "
             "development-photo figures are in \"How big the forest must be\".", "",
             f"Mean over signers **{d['mean']:.2%}**, worst {d['worst_signer']} {d['per_signer'][d['worst_signer']]:.2%}, "
             f"all photos {d['pooled']:.2%}. Per signer: {signers}.", "",
