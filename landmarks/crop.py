@@ -216,17 +216,15 @@ def small_frame(view: View) -> tuple[int, int, int]:
 def to_square_pixels(landmarks: np.ndarray, view: View, side: int) -> np.ndarray:
     """Map 21x3 landmarks from model-input pixels of ``view`` to the square image's pixels."""
     out = landmarks.astype(np.float64)
+    if view.mirror:
+        out[:, 0] = INPUT_SIZE - out[:, 0]
     if side <= CROP_SIDE:  # ``small_frame``: the square's pixels start after the border
         inner, before, after = small_frame(view)
-        if view.mirror:  # the flipped square sits ``before`` from the left: the unflipped one ``after``
-            out[:, 0] = INPUT_SIZE - out[:, 0]
-        out[:, 0] -= after if view.mirror else before
+        out[:, 0] -= after if view.mirror else before  # the flipped square sat ``before`` from the left
         out[:, 1] -= before
         out *= side / inner
     else:
         k = border_pixels(view)
-        if view.mirror:
-            out[:, 0] = INPUT_SIZE - out[:, 0]
         to_upsampled = (INPUT_SIZE + 2 * k) / INPUT_SIZE
         out[:, :2] = out[:, :2] * to_upsampled - k
         out[:, 2] *= to_upsampled
